@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from indicators.entry_grid import worklist
+from indicators.models import IndicatorValue, Plan
+from indicators.scoping import user_role
+from reporting import workflow
+
+from . import health
+
+
+@login_required
+def home(request):
+    """Each role's starting point: what to report, what to review, what to read."""
+    role = user_role(request.user)
+    plans = Plan.objects.visible_to(request.user).select_related("region")
+    context = {"plans": plans, "role": role}
+    if role == "staff":
+        context["worklist"] = worklist(request.user)
+    if role in ("reviewer", "admin"):
+        context["pending_reviews"] = IndicatorValue.objects.reviewable_by(request.user).filter(state=workflow.SUBMITTED).count()
+    context["unread"] = request.user.notifications.filter(read_at__isnull=True).count()
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def trivial(request):
+    """The benchmark yardstick: full middleware and auth, one tiny template, no queries of ours."""
+    return render(request, "core/trivial.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": health.check_database(), "broker": health.check_broker()}
+    ok = all(passed for passed, _ in checks.values())
+    body = {"status": "ok" if ok else "unavailable", "checks": {k: {"ok": p, "detail": d} for k, (p, d) in checks.items()}}
+    return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -1,0 +1,109 @@
+"""Yearly values reported by the bureaus, and numbers assigned by the level above."""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from reporting.models import ReviewedRecord, state_constraint
+
+from ..entry import JUDGEMENT_LABELS
+from ..scoping import ValueQuerySet
+from .plans import Indicator
+
+
+class IndicatorValue(ReviewedRecord):
+    """年度值: one indicator's value for one year, as the responsible bureau reported it."""
+
+    class RateMode(models.TextChoices):
+        NONE = "", _("—")
+        YEARLY = "yearly", _("当年降低率")
+        CUMULATIVE = "cumulative", _("累计降低率（较基期）")
+
+    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="values", verbose_name=_("指标"))
+    year = models.PositiveSmallIntegerField(_("数据年份"))
+    raw = models.CharField(_("填报内容"), max_length=50, blank=True)
+    number = models.DecimalField(_("数值"), max_digits=20, decimal_places=6, null=True, blank=True)
+    water_class = models.PositiveSmallIntegerField(_("水质类别"), null=True, blank=True)
+    judgement = models.CharField(_("完成情况"), max_length=12, blank=True)
+    rate_mode = models.CharField(_("降低率口径"), max_length=12, blank=True, choices=RateMode.choices)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    explanation = models.TextField(_("变化说明"), blank=True)
+    reviewer_judgement = models.CharField(_("审核评价"), max_length=12, blank=True)
+    reviewer_judgement_reason = models.TextField(_("评价理由"), blank=True)
+
+    objects = ValueQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="value_unique_per_indicator_year"),
+            state_constraint("value_state_valid"),
+            models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="value_year_sane"),
+        ]
+        indexes = [models.Index(fields=["state", "year"])]
+        verbose_name = _("年度值")
+        verbose_name_plural = _("年度值")
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.year}: {self.display_value()}"
+
+    def display_value(self):
+        if self.judgement:
+            return JUDGEMENT_LABELS.get(self.judgement, self.judgement) + (f"（{self.raw}）" if self.raw else "")
+        return self.raw or "—"
+
+    def get_absolute_url(self):
+        return reverse("value_detail", args=[self.pk])
+
+    def after_review(self, action):
+        if action in ("approve", "reopen"):
+            from ..evaluation_store import refresh
+
+            refresh([self.indicator_id])
+
+    def entry_allowed(self, user):
+        return Indicator.objects.editable_by(user).filter(pk=self.indicator_id).exists()
+
+    def review_allowed(self, user):
+        return Indicator.objects.reviewable_by(user).filter(pk=self.indicator_id).exists()
+
+    def bureau_users(self):
+        """Staff of the bureaus responsible for this row (or for its parent row)."""
+        indicator = self.indicator
+        bureau_ids = set(indicator.bureaus.values_list("pk", flat=True))
+        if indicator.parent_id:
+            bureau_ids |= set(indicator.parent.bureaus.values_list("pk", flat=True))
+        return get_user_model().objects.filter(profile__bureau_id__in=bureau_ids, profile__role="staff", is_active=True)
+
+    def notification_text(self, action, reason=""):
+        verb = {"approve": "已审核通过", "return": "被退回", "reopen": "被重新打开"}.get(action, action)
+        text = f"{self.indicator.plan.region.name}「{self.indicator.name}」{self.year}年数据{verb}"
+        return f"{text}：{reason}" if reason else text
+
+
+class AssignedTarget(models.Model):
+    """下达目标: the number a higher level assigns where the target reads 完成市下达指标."""
+
+    target = models.ForeignKey("indicators.IndicatorTarget", models.CASCADE, related_name="assignments", verbose_name=_("目标"))
+    value = models.DecimalField(_("下达数值"), max_digits=20, decimal_places=6)
+    year = models.PositiveSmallIntegerField(_("适用年份"))
+    document = models.CharField(_("下达文件（文号）"), max_length=200)
+    document_date = models.DateField(_("下达日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target"], name="one_assignment_per_target")]
+        verbose_name = _("下达目标")
+        verbose_name_plural = _("下达目标")
+
+    def __str__(self):
+        return f"{self.target} = {self.value}（{self.document}）"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("plans/<str:code>/projects/", api.PlanProjectsApi.as_view(), name="api_plan_projects"),
+]

@@ -1,0 +1,134 @@
+"""Plotly figures of the project pages, built in Python. Each figure comes with the rows of the
+data table that follows it on the page, so nothing is shown only as a picture."""
+import json
+import uuid
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
+
+from .models import Status
+
+FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif"
+PLANNED_COLOR, ACTUAL_COLOR = "#9fc5e8", "#0b6e4f"
+STARTED = (Status.IN_PROGRESS, Status.COMPLETED, Status.SUSPENDED)
+
+
+def chart_html(fig):
+    """The figure as a <div> and a JSON data block, drawn by static/js/charts.js with our own
+    plotly.js: no inline script, so the Content-Security-Policy (script-src 'self') holds."""
+    chart_id = f"project-chart-{uuid.uuid4().hex[:8]}"
+    return format_html('<div class="chart-plot" data-figure="{}" id="{}-plot"></div>{}<script src="{}" defer></script>',
+                       chart_id, chart_id, json_script(json.loads(fig.to_json()), chart_id), static("js/charts.js"))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    label: str
+    project_id: int
+    name: str
+    box: str
+    planned_start: int
+    planned_end: int
+    planned_from_plan: bool  # no years printed: the plan's own period is shown
+    actual_start: int | None
+    actual_end: int | None
+    completed: bool
+    status_label: str
+
+
+def timeline_rows(projects):
+    """One row per project; `projects` must carry `timeline_progress` (its reports, by year)."""
+    rows = []
+    for index, project in enumerate(projects, 1):
+        start, end = project.planned_period
+        reports = sorted(project.timeline_progress, key=lambda r: r.year)
+        started = [r.year for r in reports if r.status in STARTED]
+        finished = [r.year for r in reports if r.status == Status.COMPLETED]
+        actual_start = started[0] if started else None
+        actual_end = finished[0] if finished else (reports[-1].year if started else None)
+        short = project.name if len(project.name) <= 22 else project.name[:21] + "…"
+        rows.append(TimelineRow(
+            label=f"{index}. {short}", project_id=project.pk, name=project.name,
+            box=f"专栏{project.box.number}", planned_start=start, planned_end=end,
+            planned_from_plan=not (project.start_year or project.end_year), actual_start=actual_start,
+            actual_end=actual_end, completed=bool(finished), status_label=project.get_status_display(),
+        ))
+    return rows
+
+
+def timeline_figure(rows):
+    """Planned and actual period of each project, as horizontal bars (a year spans its width)."""
+    labels = [r.label for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        name="计划期", orientation="h", y=labels, base=[r.planned_start for r in rows],
+        x=[r.planned_end - r.planned_start + 1 for r in rows], marker_color=PLANNED_COLOR, offsetgroup="planned",
+        customdata=[[r.name, r.planned_start, r.planned_end] for r in rows],
+        hovertemplate="%{customdata[0]}<br>计划 %{customdata[1]}–%{customdata[2]}<extra></extra>",
+    ))
+    actual = [r for r in rows if r.actual_start is not None]
+    fig.add_trace(go.Bar(
+        name="实际（已开工）", orientation="h", y=[r.label for r in actual], base=[r.actual_start for r in actual],
+        x=[r.actual_end - r.actual_start + 1 for r in actual], marker_color=ACTUAL_COLOR, offsetgroup="actual",
+        customdata=[[r.name, r.actual_start, r.actual_end, r.status_label] for r in actual],
+        hovertemplate="%{customdata[0]}<br>实际 %{customdata[1]}–%{customdata[2]}（%{customdata[3]}）<extra></extra>",
+    ))
+    fig.update_layout(
+        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=10, r=10, t=30, b=40),
+        font=dict(family=FONT), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+        xaxis=dict(title="年份", dtick=1, tickformat="d"), yaxis=dict(autorange="reversed", automargin=True),
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    year: int
+    status_label: str
+    state_label: str
+    investment_done: object
+    cells: tuple  # (amount done or None, share 0–1 or None) per quantity, in the order of `quantities`
+
+
+def history_rows(quantities, reports):
+    """One row per reported year: each quantity's cumulative amount done and its share."""
+    rows = []
+    for report in sorted(reports, key=lambda r: r.year):
+        done = {r.quantity_id: r.amount_done for r in report.quantity_rows.all()}
+        cells = []
+        for quantity in quantities:
+            amount = done.get(quantity.pk)
+            share = None
+            if amount is not None and quantity.amount and quantity.amount > 0:
+                share = min(float(amount) / float(quantity.amount), 1.0)
+            cells.append((amount, share))
+        rows.append(HistoryRow(report.year, report.get_status_display(), report.state_label, report.investment_done,
+                               tuple(cells)))
+    return rows
+
+
+def history_figure(quantities, rows):
+    """Share of each quantity done, year by year; investment done where there are no quantities."""
+    fig = go.Figure()
+    years = [r.year for r in rows]
+    if quantities:
+        for index, quantity in enumerate(quantities):
+            fig.add_trace(go.Scatter(
+                name=f"{quantity.measure}（{quantity.display_amount()}）", x=years,
+                y=[None if r.cells[index][1] is None else round(r.cells[index][1] * 100, 1) for r in rows],
+                mode="lines+markers", connectgaps=True,
+                hovertemplate="%{x}年 %{y}%<extra>%{fullData.name}</extra>",
+            ))
+        fig.update_yaxes(title="完成比例（%）", range=[0, 105])
+    else:
+        fig.add_trace(go.Bar(name="累计完成投资（万元）", x=years,
+                             y=[None if r.investment_done is None else float(r.investment_done) for r in rows],
+                             marker_color=ACTUAL_COLOR))
+        fig.update_yaxes(title="累计完成投资（万元）", rangemode="tozero")
+    fig.update_layout(
+        height=320, margin=dict(l=10, r=10, t=30, b=40), font=dict(family=FONT), showlegend=True,
+        legend=dict(orientation="h", y=-0.3), xaxis=dict(title="年份", dtick=1, tickformat="d"),
+    )
+    return fig

@@ -1,0 +1,60 @@
+"""Filters of the project list. Every choice list is limited to what the user may see."""
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Bureau, Plan, Region
+
+from .models import Box, Project, Status
+
+
+class BoxChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, box):
+        return f"{box.plan.region.name} · 专栏{box.number} {box.title}"
+
+
+class BoxFilter(django_filters.ModelChoiceFilter):
+    field_class = BoxChoiceField
+
+
+class ProjectFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(label=_("规划"), queryset=Plan.objects.none(), to_field_name="code")
+    county = django_filters.ModelChoiceFilter(label=_("县（市、区）"), queryset=Region.objects.none(), to_field_name="code",
+                                              method="filter_county")
+    box = BoxFilter(label=_("专栏"), queryset=Box.objects.none())
+    status = django_filters.ChoiceFilter(label=_("当前状态"), choices=Status.choices)
+    bureau = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Bureau.objects.none())
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+
+    class Meta:
+        model = Project
+        fields = ["plan", "county", "box", "status", "bureau", "q"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = request.user
+        plans = Plan.objects.visible_to(user).filter(projects__in=queryset).distinct().select_related("region")
+        self.filters["plan"].queryset = plans
+        self.filters["box"].queryset = (
+            Box.objects.filter(projects__in=queryset).distinct().select_related("plan__region")
+            .order_by("plan__region__code", "plan__code", "order")
+        )
+        self.filters["county"].queryset = Region.objects.filter(
+            Q(projects__in=queryset) | Q(plans__projects__in=queryset), level=Region.Level.COUNTY
+        ).distinct()
+        self.filters["bureau"].queryset = (
+            Bureau.objects.filter(projects__in=queryset).distinct().select_related("region")
+        )
+
+    def filter_county(self, queryset, name, region):
+        if region is None:
+            return queryset
+        located = Project.objects.filter(Q(counties=region) | Q(plan__region=region)).values("pk")
+        return queryset.filter(pk__in=located)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()[:100]  # SQLite refuses LIKE patterns over 50,000 bytes
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(content__icontains=value))

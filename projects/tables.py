@@ -1,0 +1,52 @@
+"""The project list as a sortable django-tables2 table."""
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Project, plain_number
+
+
+class ProjectTable(tables.Table):
+    region = tables.Column(_("规划"), accessor="plan__region__name", order_by=("plan__region__code", "plan__code"))
+    box = tables.Column(_("专栏"), order_by=("plan__region__code", "box__order", "order"))
+    name = tables.Column(_("工程名称"), linkify=True, order_by=("name",))
+    counties = tables.ManyToManyColumn(verbose_name=_("所在县（市、区）"), separator="、")
+    quantities = tables.Column(_("工程量"), empty_values=(), orderable=False)
+    responsible = tables.Column(_("责任部门"), empty_values=(), order_by=("bureau__name", "responsible"))
+    status = tables.Column(_("当前状态"), order_by=("status",))
+    investment_wan = tables.Column(_("计划投资（万元）"), attrs={"td": {"class": "num"}})
+    period = tables.Column(_("计划起止"), empty_values=(), order_by=("start_year", "end_year"))
+
+    class Meta:
+        model = Project
+        fields = ()
+        sequence = ("region", "box", "name", "counties", "quantities", "responsible", "status", "investment_wan", "period")
+        order_by = ("region", "box")
+        attrs = {"class": "project-table"}
+        empty_text = _("没有符合条件的重点工程。")
+        template_name = "django_tables2/table.html"
+
+    def render_box(self, record):
+        return format_html('<span title="{}">专栏{}</span>', record.box.title, record.box.number)
+
+    def render_quantities(self, record):
+        quantities = list(record.quantities.all())
+        if not quantities:
+            return "—"
+        return "；".join(f"{q.measure} {q.display_amount()}" for q in quantities)
+
+    def render_responsible(self, record):
+        if record.bureau_id:
+            return record.bureau.name
+        return record.responsible or "—"
+
+    def render_status(self, record):
+        return format_html('<span class="status project-{}">{}</span>', record.status, record.get_status_display())
+
+    def render_investment_wan(self, value):
+        return plain_number(value)
+
+    def render_period(self, record):
+        if not (record.start_year or record.end_year):
+            return "—"
+        return f"{record.start_year or '?'}–{record.end_year or '?'}"

@@ -1,0 +1,92 @@
+"""佐证材料: checking and attaching evidence files to any reviewed record.
+
+A file is accepted by what it is, not by what it is called: the first bytes must be those of a
+PDF, PNG, JPEG or an .xlsx workbook (a valid OOXML zip, not a zip bomb). Files are stored under a
+random name outside the static root and served only through a permission-checked view.
+"""
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Evidence
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"PK\x03\x04", XLSX_TYPE),
+)
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+
+
+class EvidenceRejected(ValueError):
+    """The message names the file and says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    media_type: str
+    data: bytes
+
+
+def clean_name(name):
+    """A display name without paths, control characters or bidi overrides (kept only as data)."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    return base.strip()[:200] or "未命名文件"
+
+
+def check_evidence(upload, max_bytes=None):
+    """Read one uploaded file and return a CheckedFile, or raise EvidenceRejected."""
+    max_bytes = max_bytes or settings.EVIDENCE_MAX_BYTES
+    name = clean_name(getattr(upload, "name", ""))
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise EvidenceRejected(f"佐证材料「{name}」过大（{size / 1024 / 1024:.1f} MB），每个文件不能超过 {max_bytes // 1024 // 1024} MB。")
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise EvidenceRejected(f"佐证材料「{name}」过大，每个文件不能超过 {max_bytes // 1024 // 1024} MB。")
+    if not data:
+        raise EvidenceRejected(f"佐证材料「{name}」是空文件。")
+    media_type = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
+    if media_type is None:
+        raise EvidenceRejected(f"佐证材料「{name}」的文件类型不受支持，只接受 PDF、PNG、JPEG 图片和 .xlsx 工作簿。")
+    if media_type == XLSX_TYPE:
+        _check_workbook(name, data)
+    return CheckedFile(name=name, media_type=media_type, data=data)
+
+
+def _check_workbook(name, data):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise EvidenceRejected(f"佐证材料「{name}」已损坏或不是有效的 .xlsx 工作簿。") from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise EvidenceRejected(f"佐证材料「{name}」不是有效的 .xlsx 工作簿。")
+    if total > MAX_UNCOMPRESSED:
+        raise EvidenceRejected(f"佐证材料「{name}」解压后过大，疑似压缩炸弹，已拒绝。")
+
+
+_SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", XLSX_TYPE: ".xlsx"}
+
+
+def attach(record, checked, user):
+    """Store a checked file against `record`. The stored name is random; the suffix is the real type's."""
+    from django.core.files.base import ContentFile
+
+    evidence = Evidence(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        original_name=checked.name, media_type=checked.media_type, size=len(checked.data), uploaded_by=user,
+    )
+    evidence.file.save("upload" + _SUFFIX[checked.media_type], ContentFile(checked.data), save=False)
+    evidence.save()
+    return evidence

@@ -1,0 +1,44 @@
+import os
+
+import pytest
+
+
+
+def skip_unless_available(available, reason, required_by="REQUIRE_SERVICES"):
+    """Skip a test whose service is missing — except where CI requires it, where that fails."""
+    if available:
+        return
+    if os.environ.get(required_by):
+        pytest.fail(f"{reason} ({required_by} is set, so this may not be skipped)")
+    pytest.skip(reason)
+
+
+def _load_real_plans():
+    from indicators import seed
+
+    seed.load_regions()
+    seed.load_catalog()
+    seed.load_plans()
+
+
+@pytest.fixture(scope="session")
+def _real_plans_committed(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _load_real_plans()
+
+
+@pytest.fixture
+def real_plans(_real_plans_committed, db):
+    """The five real plans from the repository's data files. Loaded once per session; reloaded
+    if a transactional (live-server) test flushed the database since."""
+    from indicators.models import Plan
+
+    if Plan.objects.filter(synthetic=False).count() < 5:
+        _load_real_plans()
+    return {plan.code: plan for plan in Plan.objects.select_related("region")}
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    """Tests render templates without running collectstatic first: use the plain storage."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,263 @@
+"""Login and sessions: brute-force lockout (django-axes), password rules, inactivity expiry,
+CSRF on every form and on session-authenticated API writes, and revocable per-user API tokens."""
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role
+from indicators.models import IndicatorValue
+from reporting import workflow
+
+from .factories import TEST_PASSWORD, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+LOGIN = "/accounts/login/"
+JIANG = "140826-2021-2025"
+
+
+def fail(client, username, times, **extra):
+    responses = []
+    for _ in range(times):
+        responses.append(client.post(LOGIN, {"username": username, "password": "wrong-password-1"}, **extra))
+    return responses
+
+
+# --- brute-force lockout -------------------------------------------------------------------
+
+
+def test_axes_is_wired_as_the_issue_asks():
+    assert "axes" in settings.INSTALLED_APPS
+    assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=30)
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_HTTP_RESPONSE_CODE == 429
+    assert settings.AXES_LOCKOUT_TEMPLATE == "registration/lockout.html"
+
+
+def test_five_failed_logins_lock_the_username_from_that_address_for_30_minutes(client):
+    UserFactory(username="zhangsan")
+    responses = fail(client, "zhangsan", 5)
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    # Locked: even the right password is refused, with a clear Chinese page.
+    locked = client.post(LOGIN, {"username": "zhangsan", "password": TEST_PASSWORD})
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "登录已暂时锁定" in html and "5 次登录失败" in html and "30 分钟后再试" in html
+    assert "_auth_user_id" not in client.session
+    # After the cool-off the right password works again.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    assert client.post(LOGIN, {"username": "zhangsan", "password": TEST_PASSWORD}).status_code == 302
+
+
+def test_the_lockout_is_per_username_and_address(client):
+    UserFactory(username="lisi")
+    UserFactory(username="wangwu")
+    fail(client, "lisi", 5)
+    # the same user from another address, and another user from the same address, still log in
+    other = Client(REMOTE_ADDR="192.0.2.77")
+    assert other.post(LOGIN, {"username": "lisi", "password": TEST_PASSWORD}).status_code == 302
+    assert Client().post(LOGIN, {"username": "wangwu", "password": TEST_PASSWORD}).status_code == 302
+
+
+def test_a_successful_login_resets_the_count(client):
+    UserFactory(username="zhaoliu")
+    fail(client, "zhaoliu", 4)
+    assert client.post(LOGIN, {"username": "zhaoliu", "password": TEST_PASSWORD}).status_code == 302
+    client.logout()
+    assert [r.status_code for r in fail(client, "zhaoliu", 4)] == [200] * 4
+
+
+def test_the_admin_login_is_protected_too(client):
+    UserFactory(username="guanli", is_staff=True)
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "guanli", "password": "wrong-password-1"})
+    assert response.status_code == 429
+
+
+def test_behind_the_tls_proxy_the_address_is_the_one_the_proxy_appended(rf, settings):
+    from core.security import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4")
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert client_ip(request) == "127.0.0.1"
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client_ip(request) == "198.51.100.4"  # a client-sent first entry cannot dodge the lockout
+    forged = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="<script>, not-an-address")
+    assert client_ip(forged) == "127.0.0.1"  # never stored unchecked (an inet column on PostgreSQL)
+
+
+def test_a_huge_username_is_recorded_cut_to_the_column(client):
+    response = client.post(LOGIN, {"username": "名" * 5000, "password": "wrong-password-1"})
+    assert response.status_code == 200
+    assert len(AccessAttempt.objects.get().username) == 150
+
+
+def test_authenticate_needs_the_request_and_works_with_it(rf):
+    UserFactory(username="sunqi")
+    request = rf.post(LOGIN)
+    assert authenticate(request, username="sunqi", password=TEST_PASSWORD).username == "sunqi"
+    assert authenticate(request, username="sunqi", password="nope-nope-nope") is None
+
+
+# --- passwords and sessions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["short1", "12345678901234", "password123", "zhouba2024zhouba"])
+def test_weak_passwords_are_refused(password):
+    user = UserFactory.build(username="zhouba2024zhouba")
+    with pytest.raises(ValidationError):
+        password_validation.validate_password(password, user)
+
+
+def test_a_strong_password_is_accepted():
+    password_validation.validate_password("绿水青山-Lvshui-2035", UserFactory.build(username="wujiu"))
+
+
+def test_sessions_expire_after_inactivity_and_each_request_extends_them(client):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 15 * 60 <= settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    user = user_with_role(Role.ADMIN)
+    client.force_login(user)
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get("/").status_code == 200
+    expiry = Session.objects.get(pk=key).expire_date
+    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    # Idle past the expiry: the session is gone and the login page comes back.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S | re.I)
+
+
+def template_files():
+    roots = [ROOT / "templates", *ROOT.glob("*/templates")]
+    return sorted(p for root in roots for p in root.rglob("*.html") if ".venv" not in p.parts)
+
+
+def test_every_post_form_in_every_template_carries_the_csrf_token():
+    missing = []
+    for path in template_files():
+        for form in FORM.findall(path.read_text(encoding="utf-8")):
+            opening = form.split(">", 1)[0].lower()
+            if 'method="post"' in opening and "csrf_token" not in form:
+                missing.append(f"{path.relative_to(ROOT)}: {opening[:80]}")
+    assert missing == []
+
+
+@pytest.fixture
+def submitted_value(real_plans):
+    indicator = real_plans[JIANG].indicators.get(number="2")
+    return IndicatorValue.objects.create(indicator=indicator, year=2023, raw="36.5", number="36.5",
+                                         state=workflow.SUBMITTED)
+
+
+@pytest.fixture
+def reviewer(real_plans):
+    return user_with_role(Role.REVIEWER, region=real_plans[JIANG].region.parent)
+
+
+def test_a_session_post_to_the_api_without_the_csrf_token_is_refused(submitted_value, reviewer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/approve", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    submitted_value.refresh_from_db()
+    assert submitted_value.state == workflow.SUBMITTED
+
+
+def test_the_same_call_with_the_csrf_token_or_an_api_token_succeeds(submitted_value, reviewer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    client.get("/")  # sets the CSRF cookie, as a page load does
+    csrf = client.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "请核实"},
+                           content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
+    assert response.status_code == 200 and response.json()["state"] == workflow.RETURNED
+
+    submitted_value.refresh_from_db()
+    IndicatorValue.objects.filter(pk=submitted_value.pk).update(state=workflow.SUBMITTED)
+    token = Token.objects.create(user=reviewer)
+    tokened = Client(enforce_csrf_checks=True)
+    response = tokened.post(f"/api/v1/values/{submitted_value.pk}/approve", {}, content_type="application/json",
+                            HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200 and response.json()["state"] == workflow.APPROVED
+
+
+def test_a_page_form_post_without_the_csrf_token_is_refused(submitted_value, reviewer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post(f"/values/{submitted_value.pk}/review/", {"action": "approve"})
+    assert response.status_code == 403
+    submitted_value.refresh_from_db()
+    assert submitted_value.state == workflow.SUBMITTED
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def api(key):
+    return Client().get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def test_a_user_creates_uses_replaces_and_revokes_their_own_token(client, real_plans):
+    user = user_with_role(Role.REVIEWER, region=real_plans[JIANG].region)
+    client.force_login(user)
+    page = client.get("/account/token/")
+    assert page.status_code == 200 and "您目前没有 API 令牌" in page.content.decode()
+    assert not Token.objects.filter(user=user).exists()  # a GET never creates one
+    assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
+
+    created = client.post("/account/token/", {"action": "create"})
+    key = Token.objects.get(user=user).key
+    assert created.status_code == 200 and key in created.content.decode()
+    assert api(key).status_code == 200
+    assert key not in client.get("/account/token/").content.decode()  # shown once only
+
+    client.post("/account/token/", {"action": "create"})
+    new_key = Token.objects.get(user=user).key
+    assert new_key != key and api(key).status_code == 401 and api(new_key).status_code == 200
+
+    revoked = client.post("/account/token/", {"action": "revoke"})
+    assert revoked.status_code == 302
+    assert not Token.objects.filter(user=user).exists()
+    assert api(new_key).status_code == 401
+    assert "API 令牌已撤销" in client.get("/account/token/").content.decode()
+
+
+def test_the_token_page_needs_login_csrf_and_a_known_action(client):
+    assert client.get("/account/token/").status_code == 302
+    user = UserFactory()
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    assert csrf_client.post("/account/token/", {"action": "create"}).status_code == 403
+    client.force_login(user)
+    assert client.post("/account/token/", {"action": "<script>"}).status_code == 400
+    assert client.put("/account/token/").status_code == 405
+    assert not Token.objects.filter(user=user).exists()
+
+
+def test_an_unauthenticated_api_call_is_401_and_a_bad_token_too(db):
+    assert Client().get("/api/v1/plans/").status_code == 401
+    assert api("0" * 40).status_code == 401
+    assert reverse("api_token") == "/account/token/"

@@ -1,0 +1,71 @@
+"""Settings come from the environment with safe defaults; checked in a fresh interpreter each."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "db = settings.DATABASES['default'];"
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'health': db.get('CONN_HEALTH_CHECKS'),"
+    "'max_age': db.get('CONN_MAX_AGE'), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'debug': settings.DEBUG,"
+    "'broker': settings.CELERY_BROKER_URL, 'key': settings.SECRET_KEY, 'hosts': settings.ALLOWED_HOSTS,"
+    "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'use_tz': settings.USE_TZ,"
+    "'beat': sorted(settings.CELERY_BEAT_SCHEDULE)}))"
+)
+
+
+def probe(tmp_path, **env):
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY_FILE": str(tmp_path / "key")}
+    base.update(env)
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=base, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_without_database_url_the_embedded_sqlite_file_is_used(tmp_path):
+    config = probe(tmp_path)
+    assert config["engine"] == "django.db.backends.sqlite3"
+    assert config["name"] == str(ROOT / "db.sqlite3")
+
+
+def test_database_url_selects_postgresql_with_persistent_checked_connections(tmp_path):
+    config = probe(tmp_path, DATABASE_URL="postgres://u:p@db.example:5432/tracker")
+    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["name"] == "tracker"
+    assert config["health"] is True
+    assert config["max_age"] > 0
+
+
+def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(tmp_path):
+    assert probe(tmp_path)["eager"] is True
+    config = probe(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert config["eager"] is False
+    assert config["broker"] == "redis://127.0.0.1:6379/0"
+    assert "deadline-reminders" in config["beat"]
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    assert probe(tmp_path)["debug"] is False
+    assert probe(tmp_path, DJANGO_DEBUG="1")["debug"] is True
+
+
+def test_a_local_secret_key_is_generated_once_and_kept(tmp_path):
+    first = probe(tmp_path)["key"]
+    second = probe(tmp_path)["key"]
+    assert len(first) >= 50 and first == second
+    assert (tmp_path / "key").stat().st_mode & 0o077 == 0
+    assert probe(tmp_path, DJANGO_SECRET_KEY="from-env")["key"] == "from-env"
+
+
+def test_no_secret_key_is_committed():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert ".secret_key" not in tracked
+    assert ".secret_key" in (ROOT / ".gitignore").read_text()
+
+
+def test_chinese_is_the_default_language_in_shanghai_time(tmp_path):
+    config = probe(tmp_path, DJANGO_ALLOWED_HOSTS="a.example, b.example")
+    assert (config["lang"], config["tz"], config["use_tz"]) == ("zh-hans", "Asia/Shanghai", True)
+    assert config["hosts"] == ["a.example", "b.example"]
