@@ -3,7 +3,6 @@ import os
 import pytest
 
 
-
 def skip_unless_available(available, reason, required_by="REQUIRE_SERVICES"):
     """Skip a test whose service is missing — except where CI requires it, where that fails."""
     if available:
@@ -21,6 +20,15 @@ def _load_real_plans():
     seed.load_plans()
 
 
+def ensure_real_plans():
+    """Load the real plans unless they are all there: a transactional (live-server or
+    committed-world) test run earlier in this worker may have flushed or pruned the database."""
+    from indicators.models import Plan
+
+    if Plan.objects.filter(synthetic=False).count() < 5:
+        _load_real_plans()
+
+
 @pytest.fixture(scope="session")
 def _real_plans_committed(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -33,8 +41,7 @@ def real_plans(_real_plans_committed, db):
     if a transactional (live-server) test flushed the database since."""
     from indicators.models import Plan
 
-    if Plan.objects.filter(synthetic=False).count() < 5:
-        _load_real_plans()
+    ensure_real_plans()
     return {plan.code: plan for plan in Plan.objects.select_related("region")}
 
 

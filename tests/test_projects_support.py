@@ -18,6 +18,9 @@ YUNCHENG = "140800-2021-2025"
 def _load_real_projects():
     from projects.seed import load_projects
 
+    from .conftest import ensure_real_plans
+
+    ensure_real_plans()
     return load_projects()
 
 
