@@ -97,7 +97,9 @@ class PlanValuesApi(APIView):
                 if errors:
                     raise SubmissionRejected([])
         except SubmissionRejected:
-            return Response({"errors": sorted(errors, key=lambda e: (e["index"] is None, e["index"] or 0))}, status=400)
+            conflict = all(e["field"] == "version" for e in errors)
+            return Response({"errors": sorted(errors, key=lambda e: (e["index"] is None, e["index"] or 0))},
+                            status=409 if conflict else 400)
         results = [{"index": i, **ValueSerializer(v).data} for i, v in sorted(saved.items())]
         return Response({"results": results}, status=201)
 

@@ -88,7 +88,10 @@ class ValueItemSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     explanation = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     rate_mode = serializers.ChoiceField(choices=["", "yearly", "cumulative"], required=False, default="")
-    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None,
+        help_text="The stored value's version as last read (GET …/values/); omit or 0 when none was stored. "
+                  "A stale version is refused with 409, so a colleague's save is never overwritten unseen.")
     submit = serializers.BooleanField(required=False, default=False)
 
 

@@ -135,7 +135,9 @@ def _save_one(user, indicator, year, item, value, previous, submit, period, toda
         with transaction.atomic():
             value.save()
     else:
-        expected = value.version if item.version is None else item.version
+        # No version means the user saw no stored value; if one exists now, a colleague (or
+        # another tab) saved it after they loaded theirs, and overwriting it would lose that.
+        expected = 0 if item.version is None else item.version
         value = locked_save(value, expected, user, transition.label, **fields)
     if submit:
         record_change(value, transition, user, item.explanation.strip())

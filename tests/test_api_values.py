@@ -202,11 +202,25 @@ def test_a_write_with_an_old_version_is_refused_with_the_other_change(client, st
     assert post(client, [item("2", "36.8", version=1)]).status_code == 201
     client.force_login(staff)
     response = post(client, [item("2", "36.3", version=1)])
-    assert response.status_code == 400
+    assert response.status_code == 409
     error = response.json()["errors"][0]
     assert error["field"] == "version" and "wanglin" in error["message"] and "36.8" in error["message"]
     value.refresh_from_db()
     assert (value.raw, value.version) == ("36.8", 2)
+
+
+def test_a_write_without_a_version_does_not_overwrite_a_value_a_colleague_saved_meanwhile(
+        client, staff, forestry, period, indicators):
+    colleague = user_with_role(Role.BUREAU_STAFF, bureau=forestry, username="wanglin")
+    client.force_login(colleague)
+    assert post(client, [item("2", "36.8")]).status_code == 201
+    client.force_login(staff)  # loaded the form before wanglin saved: no version to send
+    response = post(client, [item("2", "36.3", submit=True)])
+    assert response.status_code == 409
+    assert "wanglin" in response.json()["errors"][0]["message"]
+    value = IndicatorValue.objects.get(indicator=indicators["2"], year=YEAR)
+    assert (value.raw, value.state, value.updated_by) == ("36.8", "draft", colleague)
+    assert post(client, [item("2", "36.3", version=value.version)]).status_code == 201
 
 
 def test_a_plan_outside_scope_is_404_and_a_plan_in_scope_without_own_rows_is_refused(client, staff, period, real_plans):
