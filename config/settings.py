@@ -186,6 +186,14 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # has to be a string (the test live server parses it).
 MEDIA_URL = "/_private_media/"
 
+# Region-wide summaries are cached per data generation (core/generations.py). Per process by
+# default; point it at Redis to share one copy between gunicorn workers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "summaries": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "summaries",
+                  "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+
 # Celery: no broker → tasks run eagerly in-process, so a single-machine install needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)

@@ -21,6 +21,7 @@ What the archive leaves out, and why:
   permissions) are written with natural keys — ["indicators", "indicatorvalue"] — and so resolve
   to whatever ids the target database gave them.
 - sessions.Session: only logins; restoring them would bring old sessions back. Users sign in again.
+- core.DataGeneration: the cache key of region summaries, not data; a restore raises it anew.
 
 admin.LogEntry IS kept: it is the audit trail of the admin site (who changed what), and with its
 content type and user written by natural key it restores without id conflicts. So are API tokens
@@ -59,12 +60,14 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from . import generations
+
 FORMAT = "eco-tracker-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATA = "data.jsonl"
 MEDIA_DIR = "media"
-EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session", "core.datageneration"})
 CHUNK_SIZE = 2000
 COPY_BUFSIZE = 1024 * 1024
 _NATURAL_KEY_CACHE_LIMIT = 50_000
@@ -558,6 +561,7 @@ def restore_backup(path, *, using=DEFAULT_DB_ALIAS, media_root=None):
         try:
             with transaction.atomic(using=using):
                 counts = _load(staging / DATA, manifest, models, using)
+                generations.bump()  # cached summaries of whatever was served before are stale
                 for name in _media_members(manifest):
                     destination = media_root.joinpath(*name.split("/")[1:])
                     if destination.exists():

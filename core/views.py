@@ -11,13 +11,17 @@ from reporting import workflow
 
 from . import health
 
+HOME_PLANS = 12
+
 
 @login_required
 def home(request):
     """Each role's starting point: what to report, what to review, what to read."""
     role = user_role(request.user)
-    plans = Plan.objects.visible_to(request.user).select_related("region")
-    context = {"plans": plans, "role": role}
+    plans = Plan.objects.visible_to(request.user).select_related("region").order_by("region__code", "-base_year", "code")
+    # An administrator of a national install sees thousands of plans: the first few here, the
+    # rest on the (paginated, searchable) plan list.
+    context = {"plans": plans[:HOME_PLANS], "plan_count": plans.count(), "role": role}
     if role == "staff":
         context["worklist"] = worklist(request.user)
     if role in ("reviewer", "admin"):

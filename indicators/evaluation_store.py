@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from core import generations
 from reporting import workflow
 
 from . import evaluation, targets
@@ -182,6 +183,7 @@ def _refresh(indicator_ids=None, plan_ids=None):
     else:
         EvaluationResult.objects.filter(indicator__in=indicators).delete()
     _insert_results(rows)
+    generations.bump()  # bulk writes send no signals; region summaries read these rows
     return len(rows)
 
 

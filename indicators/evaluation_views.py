@@ -85,9 +85,7 @@ def city_comparison(request, region_code):
 @login_required
 def leader_summary(request, region_code):
     region = get_object_or_404(Region.objects.visible_to(request.user), code=region_code)
-    summary = regional.summarise(request.user, region, request.GET.get("year"))
-    context = {"region": region, **summary}
-    context.update(regional.project_summary_context(request.user, region=region, year=summary["year"]))
+    context = {"region": region, **regional.leader_summary(request.user, region, request.GET.get("year"))}
     return render(request, "indicators/leader_summary.html", context)
 
 

@@ -8,13 +8,15 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import generations
+
 from reporting import workflow
 
 from . import targets
 from .evaluation import STATUS_LABELS, STATUSES
 from .evaluation_pages import ATTENTION
 from .models import EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Measure, Plan, Region
-from .scoping import region_subtree_q
+from .scoping import region_subtree_q, scope_key
 
 
 def _year(raw, today=None):
@@ -121,12 +123,12 @@ def summarise(user, region, year_raw):
 
 
 def _completeness(plan_ids, year):
-    totals = dict(Indicator.objects.filter(plan_id__in=plan_ids).values("plan_id").annotate(n=Count("id")).values_list("plan_id", "n"))
-    done = dict(
-        IndicatorValue.objects.filter(indicator__plan_id__in=plan_ids, year=year, state__in=[workflow.SUBMITTED, workflow.APPROVED])
-        .values("indicator__plan_id").annotate(n=Count("id")).values_list("indicator__plan_id", "n")
-    )
-    return {pid: (done.get(pid, 0), totals.get(pid, 0)) for pid in plan_ids}
+    """plan id → (indicators with a submitted or approved value for `year`, indicators)."""
+    reported = Q(values__year=year, values__state__in=[workflow.SUBMITTED, workflow.APPROVED])
+    rows = (Indicator.objects.filter(plan_id__in=plan_ids).values("plan_id")
+            .annotate(n=Count("id", distinct=True), done=Count("values", filter=reported)))
+    counts = {row["plan_id"]: (row["done"], row["n"]) for row in rows}
+    return {pid: counts.get(pid, (0, 0)) for pid in plan_ids}
 
 
 def _child_rollup(user, region, plans, per_plan, completeness):
@@ -160,5 +162,25 @@ def project_summary_context(user, *, plan=None, region=None, year=None):
     from projects.summary import summary_for_plan, summary_for_region
 
     if plan is not None:
-        return {"project_summary": summary_for_plan(plan, user, as_of_year=year)}
-    return {"project_summary": summary_for_region(region, user, as_of_year=year)}
+        return {"project_summary": generations.cached(
+            ("project_summary_plan", plan.pk, year, scope_key(user)),
+            lambda: summary_for_plan(plan, user, as_of_year=year))}
+    return {"project_summary": generations.cached(
+        ("project_summary_region", region.pk, year, scope_key(user)),
+        lambda: summary_for_region(region, user, as_of_year=year))}
+
+
+def leader_summary(user, region, year_raw):
+    """The leader summary of a region: its indicators and key projects, computed once per data
+    generation (a nation's summary aggregates every plan of the country)."""
+    from projects.summary import summary_for_region
+
+    year = _year(year_raw)
+
+    def compute():
+        summary = summarise(user, region, year)
+        summary["plans"] = len(summary["plans"])  # the page shows the count; a nation has thousands
+        summary["project_summary"] = summary_for_region(region, user, as_of_year=year)
+        return summary
+
+    return generations.cached(("leader_summary", region.pk, year, scope_key(user)), compute)

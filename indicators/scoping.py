@@ -21,6 +21,16 @@ def user_role(user):
     return profile.role if profile is not None else None
 
 
+def scope_key(user):
+    """Plain values that decide everything `user` may see: two users with the same key see the
+    same rows, so a summary computed for one may be served to the other."""
+    profile = _profile(user)
+    role = user_role(user)
+    if role == "admin" or profile is None:
+        return (role,)
+    return (role, profile.region_id, profile.bureau_id)
+
+
 def _profile(user):
     return getattr(user, "profile", None)
 

@@ -40,6 +40,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from accounts.models import Profile, Role
+from core import generations
 from reporting import workflow
 from reporting.models import ReportingPeriod
 
@@ -966,6 +967,7 @@ def remove(scale_name=None, *, log=None):
         for start in range(0, len(user_ids), 5000):
             purge.run(User, User.objects.filter(pk__in=user_ids[start:start + 5000]), follow_protect=False)
         analyze({label: n for label, n in purge.counts.items() if n > 1000})
+        generations.bump()  # plain DELETEs send no signals
     return purge.counts
 
 

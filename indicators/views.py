@@ -2,11 +2,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.decorators import role_required
+from core.security import int_or
 
 from . import charts
 from .evaluation_pages import parse_year
@@ -18,6 +21,7 @@ from .scoping import user_role
 from .xlsx_io import WorkbookRejected, read_plan_table, write_plan_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLANS_PER_PAGE = 50
 
 
 def is_administrator(user):
@@ -34,8 +38,14 @@ def xlsx_response(content, filename):
 
 @login_required
 def plan_list(request):
-    plans = Plan.objects.visible_to(request.user).select_related("region")
-    return render(request, "indicators/plan_list.html", {"plans": plans, "can_import": is_administrator(request.user)})
+    plans = Plan.objects.visible_to(request.user).select_related("region").order_by("region__code", "-base_year", "code")
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        plans = plans.filter(Q(region__name__icontains=query) | Q(region__code__startswith=query)
+                             | Q(title__icontains=query) | Q(code__icontains=query))
+    page = Paginator(plans, PLANS_PER_PAGE).get_page(int_or(request.GET.get("page"), 1))
+    return render(request, "indicators/plan_list.html", {
+        "plans": page.object_list, "page": page, "query": query, "can_import": is_administrator(request.user)})
 
 
 @login_required

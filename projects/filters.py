@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FastSelect
+
 from indicators.models import Bureau, Plan, Region
 
 from .models import Box, Project, Status
@@ -19,12 +21,12 @@ class BoxFilter(django_filters.ModelChoiceFilter):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(label=_("规划"), queryset=Plan.objects.none(), to_field_name="code")
-    county = django_filters.ModelChoiceFilter(label=_("县（市、区）"), queryset=Region.objects.none(), to_field_name="code",
+    plan = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("规划"), queryset=Plan.objects.none(), to_field_name="code")
+    county = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("县（市、区）"), queryset=Region.objects.none(), to_field_name="code",
                                               method="filter_county")
-    box = BoxFilter(label=_("专栏"), queryset=Box.objects.none())
-    status = django_filters.ChoiceFilter(label=_("当前状态"), choices=Status.choices)
-    bureau = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Bureau.objects.none())
+    box = BoxFilter(widget=FastSelect, label=_("专栏"), queryset=Box.objects.none())
+    status = django_filters.ChoiceFilter(widget=FastSelect, label=_("当前状态"), choices=Status.choices)
+    bureau = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("责任部门"), queryset=Bureau.objects.none())
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
 
     class Meta:

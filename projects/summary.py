@@ -123,25 +123,39 @@ def _is_stalled(latest, previous):
 
 # ----- from the database (Django imported lazily, so the pure part stays pure) --------------
 def progress_rows_for(projects):
-    """ProgressRow inputs for a queryset of projects, from their approved reports."""
-    from django.db.models import Prefetch
+    """ProgressRow inputs for a queryset of projects, from their approved reports.
 
+    Reads plain tuples with the projects as a subquery: four queries whatever the number of
+    projects, and no model instances (a province-wide summary covers thousands of reports)."""
     from reporting import workflow
 
-    from .models import ProjectProgress
+    from .models import Project, ProjectProgress, Quantity, QuantityProgress
 
-    approved = ProjectProgress.objects.filter(state=workflow.APPROVED).prefetch_related("quantity_rows")
-    projects = projects.prefetch_related("quantities", Prefetch("progress", queryset=approved, to_attr="approved"))
+    ids = Project.objects.filter(pk__in=projects.values("pk")).values("pk")
+    planned = {}
+    for project_id, quantity_id, amount in Quantity.objects.filter(project__in=ids).order_by("pk").values_list(
+            "project_id", "pk", "amount"):
+        planned.setdefault(project_id, []).append((quantity_id, amount))
+    approved = ProjectProgress.objects.filter(project__in=ids, state=workflow.APPROVED)
+    done = {}
+    for progress_id, quantity_id, amount in QuantityProgress.objects.filter(progress__in=approved.values("pk")).values_list(
+            "progress_id", "quantity_id", "amount_done"):
+        done.setdefault(progress_id, {})[quantity_id] = amount
+    reports = {}
+    for progress_id, project_id, year, status in approved.order_by("year").values_list("pk", "project_id", "year", "status"):
+        reports.setdefault(project_id, []).append((progress_id, year, status))
     rows = []
-    for project in projects:
-        planned = [(q.pk, q.amount) for q in project.quantities.all()]
-        if not project.approved:
-            rows.append(ProgressRow(project.pk, None, None, project.start_year, project.end_year,
-                                    tuple((qid, amount, None) for qid, amount in planned)))
-        for report in project.approved:
-            done = {r.quantity_id: r.amount_done for r in report.quantity_rows.all()}
-            rows.append(ProgressRow(project.pk, report.year, report.status, project.start_year, project.end_year,
-                                    tuple((qid, amount, done.get(qid)) for qid, amount in planned)))
+    for project_id, start_year, end_year in Project.objects.filter(pk__in=ids).order_by("pk").values_list(
+            "pk", "start_year", "end_year"):
+        quantities = planned.get(project_id, [])
+        if project_id not in reports:
+            rows.append(ProgressRow(project_id, None, None, start_year, end_year,
+                                    tuple((qid, amount, None) for qid, amount in quantities)))
+            continue
+        for progress_id, year, status in reports[project_id]:
+            amounts = done.get(progress_id, {})
+            rows.append(ProgressRow(project_id, year, status, start_year, end_year,
+                                    tuple((qid, amount, amounts.get(qid)) for qid, amount in quantities)))
     return rows
 
 

@@ -1,0 +1,67 @@
+"""Region-wide summaries (领导摘要, 重点工程汇总) cached until the data under them changes.
+
+A leader's summary of a province or the nation aggregates every plan below it; computing it
+per request grows with the country. Instead it is computed once per data generation: a
+counter raised (after commit) by every saved or deleted row of the apps the summaries read,
+and explicitly by the bulk paths that bypass signals (evaluation refresh, synthetic data,
+demo progress, restore). Readers that see the new counter also see the committed data; a
+summary computed from older data is stored under the older number and never read again.
+
+The cache is per process (LocMem) unless CACHES["summaries"] says otherwise; entries also
+expire after SUMMARY_TTL as a safety net for a change that slipped past the signals."""
+import hashlib
+
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import F
+
+NAME = "summaries"
+SUMMARY_TTL = 600
+WATCHED_APPS = {"indicators", "projects", "reporting", "accounts"}
+
+
+def current():
+    """The current generation number (one indexed read)."""
+    from .models import DataGeneration
+
+    return DataGeneration.objects.filter(pk=NAME).values_list("number", flat=True).first() or 0
+
+
+def _raise_now():
+    from .models import DataGeneration
+
+    if not DataGeneration.objects.filter(pk=NAME).update(number=F("number") + 1):
+        DataGeneration.objects.get_or_create(pk=NAME, defaults={"number": 1})
+
+
+def bump():
+    """Raise the generation once the current transaction commits (at once outside one).
+
+    One raise per transaction however many rows it saved: a batch of a hundred values costs
+    one UPDATE, and concurrent submitters do not queue on the counter's row lock inside
+    their transactions. A rolled-back transaction drops its pending raise with it."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _raise_now()
+    elif not any(entry[1] is _raise_now for entry in connection.run_on_commit):
+        transaction.on_commit(_raise_now)
+
+
+def cached(parts, compute):
+    """compute() — or its stored result for `parts` (plain values naming what is computed,
+    including whatever scopes it to a user) at the current generation."""
+    key = hashlib.sha256(repr((current(), *parts)).encode()).hexdigest()
+    cache = caches[NAME]
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, SUMMARY_TTL)
+    return found
+
+
+def on_change(sender, **kwargs):
+    """post_save / post_delete / m2m_changed receiver for the watched apps."""
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return
+    if sender._meta.app_label in WATCHED_APPS:
+        bump()

@@ -1,0 +1,100 @@
+"""Region-wide summaries are cached per data generation (core/generations.py): served from the
+cache until a committed change anywhere raises the generation. This module runs with the real
+cache (conftest turns it off for every other test module)."""
+import pytest
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Role
+from core import generations
+from indicators import evaluation_store, scoping
+from indicators.models import Indicator, IndicatorValue, Region
+from reporting import workflow
+
+from .factories import user_with_role
+
+CITY = "140800"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    caches[generations.NAME].clear()
+    yield
+    caches[generations.NAME].clear()
+
+
+@pytest.fixture
+def leader(client, real_plans):
+    user = user_with_role(Role.LEADER, region=Region.objects.get(code=CITY))
+    client.force_login(user)
+    return user
+
+
+def _summary(client, year=2023):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("leader_summary", args=[CITY]), {"year": year})
+    assert response.status_code == 200
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_second_reading_of_a_summary_is_served_from_the_cache(client, leader):
+    first, first_sql = _summary(client)
+    second, second_sql = _summary(client)
+    assert any("indicators_evaluationresult" in sql for sql in first_sql)
+    assert not any("indicators_evaluationresult" in sql or "projects_" in sql for sql in second_sql)
+    assert len(second_sql) < len(first_sql)
+    for name in ("completeness", "behind", "regressing", "binding_total", "plans"):
+        assert second.context[name] == first.context[name]
+    assert second.context["project_summary"] == first.context["project_summary"]
+
+
+def _forget_setup_raises():
+    """The test's own transaction never commits, so the raise its fixtures queued (creating
+    users, loading plans) is still pending and would absorb the one under test."""
+    connection.run_on_commit = [entry for entry in connection.run_on_commit if entry[1] is not generations._raise_now]
+
+
+def test_a_committed_value_shows_in_the_next_summary(client, leader, django_capture_on_commit_callbacks):
+    before, _ = _summary(client)
+    _forget_setup_raises()
+    indicator = Indicator.objects.filter(plan__code="140826-2021-2025", values__isnull=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        IndicatorValue.objects.create(indicator=indicator, year=2023, raw="1", number=1, state=workflow.SUBMITTED)
+    after, after_sql = _summary(client)
+    assert any("indicators_indicatorvalue" in sql for sql in after_sql)  # recomputed
+    assert after.context["completeness"][0] == before.context["completeness"][0] + 1
+
+
+def test_an_uncommitted_change_does_not_invalidate_and_a_rollback_leaves_no_pending_raise(db, django_capture_on_commit_callbacks):
+    _forget_setup_raises()
+    start = generations.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        generations.bump()
+        raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            generations.bump()
+            generations.bump()  # many rows saved in one transaction: one raise
+    assert len(callbacks) == 1
+    assert generations.current() == start + 1
+
+
+def test_the_bulk_evaluation_refresh_raises_the_generation(real_plans, django_capture_on_commit_callbacks):
+    _forget_setup_raises()
+    start = generations.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluation_store.refresh(plans=[real_plans["140826-2021-2025"]])
+    assert generations.current() > start
+
+
+def test_users_with_different_scopes_never_share_a_cached_summary(real_plans):
+    city, county = Region.objects.get(code=CITY), Region.objects.get(code="140826")
+    keys = {scoping.scope_key(user_with_role(Role.LEADER, region=city)),
+            scoping.scope_key(user_with_role(Role.LEADER, region=county)),
+            scoping.scope_key(user_with_role(Role.REVIEWER, region=city)),
+            scoping.scope_key(user_with_role(Role.ADMIN))}
+    assert len(keys) == 4
+    assert scoping.scope_key(user_with_role(Role.LEADER, region=city)) == scoping.scope_key(
+        user_with_role(Role.LEADER, region=city))
