@@ -71,7 +71,7 @@ def write_report(directory, target):
         pages += [p for p in run["latency"] if p not in pages]
     columns = [("real", next(iter(runs.values()))["queries"].get("real", {}))]
     columns += [(scale, run["queries"].get(scale, {})) for scale, run in runs.items()]
-    lines += ["## Query counts per page (in-process, second request)", "",
+    lines += ["## Query counts per page (in-process, second request, summary cache emptied first)", "",
               "| page | " + " | ".join(name for name, _ in columns) + " | target: same everywhere, ≤ 20 |",
               "|---|" + "---:|" * len(columns) + "---|"]
     query_ok = True

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from core import generations
 from core.security import int_or
+from indicators.scoping import scope_key
 from indicators.views import xlsx_response
 from reporting import services, workflow
 from reporting.models import Evidence, StateChange
@@ -44,7 +46,11 @@ def project_list(request):
     filterset, projects = _filtered(request)
     table = ProjectTable(projects.prefetch_related("counties", "quantities"))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    summary = project_summary(progress_rows_for(projects))
+    # The summary covers every project the filters match (a province: hundreds), not just this
+    # page of the table: computed once per data generation for each scope and filter.
+    filters = sorted((k, v) for k, v in request.GET.lists() if k in ProjectFilter.base_filters)
+    summary = generations.cached(("project_list", scope_key(request.user), repr(filters)),
+                                 lambda: project_summary(progress_rows_for(projects)))
     query = request.GET.urlencode()
     return render(request, "projects/project_list.html", {
         "filter": filterset, "table": table, "summary": summary, "query": query,

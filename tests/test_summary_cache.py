@@ -14,6 +14,7 @@ from indicators.models import Indicator, IndicatorValue, Region
 from reporting import workflow
 
 from .factories import user_with_role
+from .test_projects_support import _real_projects_committed, real_projects  # noqa: F401  (fixtures)
 
 CITY = "140800"
 
@@ -98,3 +99,17 @@ def test_users_with_different_scopes_never_share_a_cached_summary(real_plans):
     assert len(keys) == 4
     assert scoping.scope_key(user_with_role(Role.LEADER, region=city)) == scoping.scope_key(
         user_with_role(Role.LEADER, region=city))
+
+
+def test_the_project_list_summary_is_cached_per_filter(client, leader, real_projects):
+    def projects_sql(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("project_list"), params)
+        assert response.status_code == 200
+        return response, [q["sql"] for q in queries.captured_queries if "projects_quantityprogress" in q["sql"]]
+
+    everything, cold = projects_sql({})
+    _, warm = projects_sql({"page": 1})  # another page of the same list: same summary
+    one_plan, other_filter = projects_sql({"plan": "140826-2021-2025"})
+    assert cold and not warm and other_filter
+    assert one_plan.context["summary"].total < everything.context["summary"].total
