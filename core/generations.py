@@ -3,8 +3,8 @@
 A leader's summary of a province or the nation aggregates every plan below it; computing it
 per request grows with the country. Instead it is computed once per data generation: a
 counter raised (after commit) by every saved or deleted row of the apps the summaries read,
-and explicitly by the bulk paths that bypass signals (evaluation refresh, synthetic data,
-demo progress, restore). Readers that see the new counter also see the committed data; a
+and explicitly by the bulk paths that bypass signals (evaluation refresh — which synthetic
+and demo values go through —, synthetic removal, demo progress, restore). Readers that see the new counter also see the committed data; a
 summary computed from older data is stored under the older number and never read again.
 
 The cache is per process (LocMem) unless CACHES["summaries"] says otherwise; entries also

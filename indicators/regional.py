@@ -9,7 +9,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import generations
-
 from reporting import workflow
 
 from . import targets

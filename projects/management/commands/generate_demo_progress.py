@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core import generations
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
 from reporting import workflow
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             QuantityProgress(progress=report, quantity=q, amount_done=(q.amount * share).quantize(Decimal("0.000001")))
             for report, share in zip(reports, shares, strict=True) for q in report.project.quantities.all()
         ], batch_size=1000)
+        generations.bump()  # bulk rows send no signals; cached project summaries are stale
         touched = {report.project_id for report in reports}
         for project in projects:
             if project.pk in touched:
