@@ -3,9 +3,10 @@
 A leader's summary of a province or the nation aggregates every plan below it; computing it
 per request grows with the country. Instead it is computed once per data generation: a
 counter raised (after commit) by every saved or deleted row of the apps the summaries read,
-and explicitly by the bulk paths that bypass signals (evaluation refresh — which synthetic
-and demo values go through —, synthetic removal, demo progress, restore). Readers that see the new counter also see the committed data; a
-summary computed from older data is stored under the older number and never read again.
+and explicitly by the bulk paths that send no signals (the evaluation refresh, which synthetic
+and demo values go through; synthetic removal; demo progress; restore). Readers that see the
+new counter also see the committed data; a summary computed from older data is stored under
+the older number and never read again.
 
 The cache is per process (LocMem) unless CACHES["summaries"] says otherwise; entries also
 expire after SUMMARY_TTL as a safety net for a change that slipped past the signals."""
@@ -14,10 +15,14 @@ import hashlib
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 NAME = "summaries"
 SUMMARY_TTL = 600
-WATCHED_APPS = {"indicators", "projects", "reporting", "accounts"}
+# The summaries read plans, indicators, values and stored results (indicators) and key projects
+# (projects). Who sees what is part of each cache key (scoping.scope_key), so profile changes
+# need no raise; reporting (periods, notices, state-change log) is not read.
+WATCHED_APPS = {"indicators", "projects"}
 
 
 def current():
@@ -30,7 +35,7 @@ def current():
 def _raise_now():
     from .models import DataGeneration
 
-    if not DataGeneration.objects.filter(pk=NAME).update(number=F("number") + 1):
+    if not DataGeneration.objects.filter(pk=NAME).update(number=F("number") + 1, changed_at=timezone.now()):
         DataGeneration.objects.get_or_create(pk=NAME, defaults={"number": 1})
 
 

@@ -18,7 +18,7 @@ HOME_PLANS = 12
 def home(request):
     """Each role's starting point: what to report, what to review, what to read."""
     role = user_role(request.user)
-    plans = Plan.objects.visible_to(request.user).select_related("region").order_by("region__code", "-base_year", "code")
+    plans = Plan.objects.visible_to(request.user).select_related("region")
     # An administrator of a national install sees thousands of plans: the first few here, the
     # rest on the (paginated, searchable) plan list.
     context = {"plans": plans[:HOME_PLANS], "plan_count": plans.count(), "role": role}

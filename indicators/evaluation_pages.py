@@ -5,6 +5,7 @@ No request objects: views pass the user (for scope), the plan and the year.
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from reporting import workflow
@@ -93,13 +94,12 @@ def attention_list(results, limit=8):
 
 
 def submission_completeness(plan_ids, year):
-    """plan id → (indicators with a value submitted or approved for `year`, indicators in total)."""
+    """plan id → (indicators with a value submitted or approved for `year`, indicators in total).
+    One aggregate query however many plans: the leader summary of a nation asks for thousands."""
     from .models import Indicator
 
-    totals = Counter(Indicator.objects.filter(plan_id__in=plan_ids).values_list("plan_id", flat=True))
-    done = Counter(
-        IndicatorValue.objects.filter(indicator__plan_id__in=plan_ids, year=year,
-                                      state__in=[workflow.SUBMITTED, workflow.APPROVED])
-        .values_list("indicator__plan_id", flat=True)
-    )
-    return {pid: (done.get(pid, 0), totals.get(pid, 0)) for pid in plan_ids}
+    reported = Q(values__year=year, values__state__in=[workflow.SUBMITTED, workflow.APPROVED])
+    rows = (Indicator.objects.filter(plan_id__in=plan_ids).values("plan_id")
+            .annotate(n=Count("id", distinct=True), done=Count("values", filter=reported)))
+    counts = {row["plan_id"]: (row["done"], row["n"]) for row in rows}
+    return {pid: counts.get(pid, (0, 0)) for pid in plan_ids}

@@ -67,7 +67,7 @@ def plan_dashboard(request, code):
         "lagging": attention_list(results, limit=20), "completeness": (done, total),
         "chart": charts.status_distribution("status-chart", totals["all"]), "statuses": STATUS_LABELS,
     }
-    context.update(regional.project_summary_context(request.user, plan=plan, year=year))
+    context["project_summary"] = regional.plan_project_summary(request.user, plan, year)
     return render(request, "indicators/plan_dashboard.html", context)
 
 

@@ -9,12 +9,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import generations
-from reporting import workflow
 
 from . import targets
 from .evaluation import STATUS_LABELS, STATUSES
-from .evaluation_pages import ATTENTION
-from .models import EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Measure, Plan, Region
+from .evaluation_pages import ATTENTION, submission_completeness
+from .models import EvaluationResult, IndicatorTarget, Measure, Plan, Region
 from .scoping import region_subtree_q, scope_key
 
 
@@ -106,7 +105,7 @@ def summarise(user, region, year_raw):
         .select_related("indicator__plan", "plan__region").prefetch_related("indicator__bureaus")
         .order_by("-binding_failed", "-binding", "completion")[:8]
     )
-    completeness = _completeness(plan_ids, year)
+    completeness = submission_completeness(plan_ids, year)
     done = sum(d for d, _ in completeness.values())
     total = sum(t for _, t in completeness.values())
     children = _child_rollup(user, region, plans, per_plan, completeness)
@@ -119,15 +118,6 @@ def summarise(user, region, year_raw):
         "completeness": (done, total), "completeness_share": done / total if total else None,
         "children": children, "statuses": STATUS_LABELS,
     }
-
-
-def _completeness(plan_ids, year):
-    """plan id → (indicators with a submitted or approved value for `year`, indicators)."""
-    reported = Q(values__year=year, values__state__in=[workflow.SUBMITTED, workflow.APPROVED])
-    rows = (Indicator.objects.filter(plan_id__in=plan_ids).values("plan_id")
-            .annotate(n=Count("id", distinct=True), done=Count("values", filter=reported)))
-    counts = {row["plan_id"]: (row["done"], row["n"]) for row in rows}
-    return {pid: counts.get(pid, (0, 0)) for pid in plan_ids}
 
 
 def _child_rollup(user, region, plans, per_plan, completeness):
@@ -156,17 +146,12 @@ def _child_rollup(user, region, plans, per_plan, completeness):
     return list(rollup.values())
 
 
-def project_summary_context(user, *, plan=None, region=None, year=None):
-    """The key-project summary (重点工程) for a plan or a region, as the projects app computes it."""
-    from projects.summary import summary_for_plan, summary_for_region
+def plan_project_summary(user, plan, year):
+    """The key-project summary (重点工程) of one plan as `user` may see it, once per data generation."""
+    from projects.summary import summary_for_plan
 
-    if plan is not None:
-        return {"project_summary": generations.cached(
-            ("project_summary_plan", plan.pk, year, scope_key(user)),
-            lambda: summary_for_plan(plan, user, as_of_year=year))}
-    return {"project_summary": generations.cached(
-        ("project_summary_region", region.pk, year, scope_key(user)),
-        lambda: summary_for_region(region, user, as_of_year=year))}
+    return generations.cached(("project_summary_plan", plan.pk, year, scope_key(user)),
+                              lambda: summary_for_plan(plan, user, as_of_year=year))
 
 
 def leader_summary(user, region, year_raw):

@@ -38,7 +38,7 @@ def xlsx_response(content, filename):
 
 @login_required
 def plan_list(request):
-    plans = Plan.objects.visible_to(request.user).select_related("region").order_by("region__code", "-base_year", "code")
+    plans = Plan.objects.visible_to(request.user).select_related("region")
     query = request.GET.get("q", "").strip()[:50]
     if query:
         plans = plans.filter(Q(region__name__icontains=query) | Q(region__code__startswith=query)

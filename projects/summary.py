@@ -131,7 +131,7 @@ def progress_rows_for(projects):
 
     from .models import Project, ProjectProgress, Quantity, QuantityProgress
 
-    ids = Project.objects.filter(pk__in=projects.values("pk")).values("pk")
+    ids = projects.values("pk")
     planned = {}
     for project_id, quantity_id, amount in Quantity.objects.filter(project__in=ids).order_by("pk").values_list(
             "project_id", "pk", "amount"):

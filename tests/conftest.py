@@ -54,8 +54,8 @@ def _static_files_without_manifest(settings):
 @pytest.fixture(autouse=True)
 def _summaries_not_cached(request, settings):
     """Most tests change data inside a transaction that never commits, so the generation the
-    summary cache is keyed by never moves; they run without that cache. test_summary_cache.py
-    runs with it."""
-    if "summary_cache" in request.node.nodeid:
+    summary cache is keyed by never moves; they run without that cache. Tests marked
+    `summary_cache` (tests/test_summary_cache.py) run with it."""
+    if request.node.get_closest_marker("summary_cache"):
         return
     settings.CACHES = {**settings.CACHES, "summaries": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -9,12 +9,15 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core import generations
+from core.models import DataGeneration
 from indicators import evaluation_store, scoping
 from indicators.models import Indicator, IndicatorValue, Region
 from reporting import workflow
 
 from .factories import user_with_role
 from .test_projects_support import _real_projects_committed, real_projects  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.summary_cache
 
 CITY = "140800"
 
@@ -52,8 +55,9 @@ def test_a_second_reading_of_a_summary_is_served_from_the_cache(client, leader):
 
 
 def _forget_setup_raises():
-    """The test's own transaction never commits, so the raise its fixtures queued (creating
-    users, loading plans) is still pending and would absorb the one under test."""
+    """The test's own transaction never commits, so every raise queued in it so far (by fixtures
+    creating users and plans, or captured and already run) stays listed and would absorb the one
+    under test."""
     connection.run_on_commit = [entry for entry in connection.run_on_commit if entry[1] is not generations._raise_now]
 
 
@@ -80,6 +84,13 @@ def test_an_uncommitted_change_does_not_invalidate_and_a_rollback_leaves_no_pend
             generations.bump()  # many rows saved in one transaction: one raise
     assert len(callbacks) == 1
     assert generations.current() == start + 1
+    row = DataGeneration.objects.get(pk=generations.NAME)
+    before = row.changed_at
+    _forget_setup_raises()  # the captured raise above stays listed in the never-committed test transaction
+    with django_capture_on_commit_callbacks(execute=True):
+        generations.bump()
+    row.refresh_from_db()
+    assert row.number == start + 2 and row.changed_at > before
 
 
 def test_the_bulk_evaluation_refresh_raises_the_generation(real_plans, django_capture_on_commit_callbacks):
