@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from .models import Profile
+from accounts.models import Profile
 
 
 class ProfileInline(admin.StackedInline):

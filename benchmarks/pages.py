@@ -1,7 +1,7 @@
 """The main pages, as (name, user role, URL) for a set of subjects — one list shared by the
 query-budget tests (tests/test_query_budgets.py) and the benchmarks (benchmarks/run.py).
 
-`subjects` is what `indicators.synthetic.subjects(scale)` returns (or `real_subjects()` for the
+`subjects` is what `demo.synthetic.subjects(scale)` returns (or `real_subjects()` for the
 five real plans): users by role and the codes of a county plan, its city, province and nation.
 """
 from dataclasses import dataclass

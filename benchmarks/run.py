@@ -128,7 +128,7 @@ def setup(args, results):
         # demo values (marked synthetic) so the real plans' pages have values to show, as after `make run`
         call_command("generate_demo_values", stdout=io.StringIO())
     call_command("collectstatic", verbosity=0, interactive=False)
-    from indicators import synthetic
+    from demo import synthetic
 
     for other in synthetic.SCALES:  # the database holds the real plans and this scale only
         if other != args.scale and synthetic.synthetic_regions(other).exists():
@@ -157,7 +157,7 @@ def real_subjects():
     from django.contrib.auth import get_user_model
 
     from accounts.models import Profile, Role
-    from indicators import synthetic
+    from demo import synthetic
     from indicators.models import Bureau, Region
 
     User = get_user_model()
@@ -336,8 +336,8 @@ def deadline_clients(scale, year, wanted, *, disjoint=True):
     `disjoint`, no two of them share a row (a row with two responsible bureaus goes to one)."""
     from django.contrib.auth import get_user_model
 
-    from indicators import synthetic
-    from indicators.entry_grid import entry_grid
+    from demo import synthetic
+    from indicators.entry.selectors import entry_grid
     from indicators.models import Plan
 
     prefix = synthetic.username_prefix(synthetic.get_scale(scale))
@@ -365,8 +365,8 @@ def shared_row_pairs(scale, year, wanted):
     has no value yet for `year`."""
     from django.contrib.auth import get_user_model
 
-    from indicators import synthetic
-    from indicators.entry_grid import entry_grid
+    from demo import synthetic
+    from indicators.entry.selectors import entry_grid
     from indicators.models import Plan
 
     prefix = synthetic.username_prefix(synthetic.get_scale(scale))
@@ -608,10 +608,11 @@ def phase_reevaluate(args):
 
     from reporting import workflow
 
-    from indicators import evaluation, evaluation_store
+    from indicators import evaluation
+    from indicators.results import services as evaluation_store
     from indicators.models import Indicator, IndicatorValue, Plan
 
-    from indicators import synthetic
+    from demo import synthetic
 
     baseline_rss = rss_mib()
     plan_ids = list(Plan.objects.filter(Q(synthetic=False) | Q(region__in=synthetic.synthetic_regions(args.scale)))
@@ -663,9 +664,10 @@ def phase_reevaluate(args):
 
 def phase_store_refresh(args):
     """The store path: evaluation_store.refresh for every plan of the scale's first province."""
-    from indicators import evaluation_store, synthetic
+    from indicators.results import services as evaluation_store
+    from demo import synthetic
     from indicators.models import Plan, Region
-    from indicators.scoping import region_subtree_q
+    from indicators.models.scoping import region_subtree_q
 
     province = Region.objects.get(code=synthetic.subjects(args.scale)["province"])
     plans = list(Plan.objects.filter(region_subtree_q(province.pk)))
@@ -680,10 +682,10 @@ def phase_export(args):
     """A province's evaluation to .xlsx from a generator: 1× (one year) and 4× (four years) the rows."""
     import tracemalloc
 
-    from indicators import synthetic
-    from indicators.evaluation_xlsx import evaluation_row, write_evaluation
+    from demo import synthetic
+    from indicators.reports.xlsx_tables import evaluation_row, write_evaluation
     from indicators.models import EvaluationResult, Region
-    from indicators.scoping import region_subtree_q
+    from indicators.models.scoping import region_subtree_q
 
     subjects = synthetic.subjects(args.scale)
     province = Region.objects.get(code=subjects["province"])
@@ -756,7 +758,7 @@ def main(argv=None):
         return 0
 
     if args.only_shared_rows:
-        from indicators import synthetic
+        from demo import synthetic
 
         from django.core.management import call_command
 
@@ -789,7 +791,7 @@ def main(argv=None):
         RESULTS_DIR.mkdir(exist_ok=True)
         partial.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
 
-    from indicators import synthetic
+    from demo import synthetic
 
     subjects = {"real": real_subjects(), args.scale: synthetic.subjects(args.scale)}
     log("query counts (in-process) …")

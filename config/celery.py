@@ -7,7 +7,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Task modules of the apps, and of the indicator packages that have background work.
 app.autodiscover_tasks()
+app.autodiscover_tasks(["indicators.reports", "indicators.results"])
 
 
 @app.task(name="config.ping")

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "indicators",
     "projects",
 ]
+# 示例数据 generators and demo accounts (`make run`, tests, benchmarks); off in production.
+if os.environ.get("DJANGO_DEMO", "1") != "0":
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -216,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30),
     },
     "requeue-pending-reports": {
-        "task": "indicators.tasks.requeue_pending_reports",
+        "task": "indicators.reports.tasks.requeue_pending_reports",
         "schedule": crontab(minute="*/10"),
     },
     # E-mails of notifications saved while the broker was down go out on the next run.

@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("reporting.urls")),
-    path("api/v1/", include("indicators.api_urls")),
+    path("api/v1/", include("indicators.web.api_urls")),
     path("api/v1/", include("projects.api_urls")),
     path("projects/", include("projects.urls")),
     path("", include("core.urls")),

@@ -60,7 +60,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from . import generations
+from core import generations
 
 FORMAT = "eco-tracker-backup"
 FORMAT_VERSION = 1

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from indicators.scoping import user_role
+from accounts.roles import user_role
 
 
 def site(request):

@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from indicators.scoping import user_role
+from accounts.roles import user_role
 
 
 def role_required(*roles):

@@ -11,7 +11,7 @@ _pending = ContextVar("deferred_tasks", default=None)
 _DESCRIPTIONS = {
     "reporting.tasks.send_notification_emails": "通知邮件",
     "reporting.tasks.send_deadline_reminders": "截止提醒",
-    "indicators.tasks.reevaluate_all": "重新评估",
+    "indicators.results.tasks.reevaluate_all": "重新评估",
 }
 
 

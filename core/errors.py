@@ -5,7 +5,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from .middleware import is_outage, unavailable_response
+from core.middleware import is_outage, unavailable_response
 
 log = logging.getLogger(__name__)
 

@@ -27,13 +27,13 @@ WATCHED_APPS = {"indicators", "projects"}
 
 def current():
     """The current generation number (one indexed read)."""
-    from .models import DataGeneration
+    from core.models import DataGeneration
 
     return DataGeneration.objects.filter(pk=NAME).values_list("number", flat=True).first() or 0
 
 
 def _raise_now():
-    from .models import DataGeneration
+    from core.models import DataGeneration
 
     if not DataGeneration.objects.filter(pk=NAME).update(number=F("number") + 1, changed_at=timezone.now()):
         DataGeneration.objects.get_or_create(pk=NAME, defaults={"number": 1})

@@ -9,8 +9,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
 
-from . import deferred
-from .security import has_nul
+from core import deferred
+from core.security import has_nul
 
 log = logging.getLogger(__name__)
 

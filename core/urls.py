@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account
+from core import account
 
 urlpatterns = [
     path("account/token/", account.api_token, name="api_token"),

@@ -4,12 +4,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from indicators.entry_grid import worklist
+from indicators.entry.selectors import worklist
 from indicators.models import IndicatorValue, Plan
-from indicators.scoping import user_role
+from accounts.roles import user_role
 from reporting import workflow
 
-from . import health
+from core import health
 
 HOME_PLANS = 12
 

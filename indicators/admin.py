@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
+from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
 
 
 @admin.register(Region)
@@ -51,8 +51,8 @@ class TargetInlineForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
 
     def clean_raw(self):
-        from .plan_tables import MAX_NUMBER
-        from .targets import parse_target
+        from indicators.plans.table import MAX_NUMBER
+        from indicators.plans.targets import parse_target
 
         raw = self.cleaned_data.get("raw") or ""
         spec = parse_target(raw)

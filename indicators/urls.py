@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import entry_views, evaluation_views, report_views, review_views, views
+from indicators.web import (
+    entry as entry_views,
+    evaluation as evaluation_views,
+    reports as report_views,
+    review as review_views,
+    plans as views,
+)
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Box, Project, ProjectProgress, Quantity, QuantityProgress
+from projects.models import Box, Project, ProjectProgress, Quantity, QuantityProgress
 
 
 class ProjectInline(admin.TabularInline):

@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 
 from indicators.models import Plan
 
-from .models import Project, ProjectProgress
-from .serializers import ProjectSerializer
+from projects.models import Project, ProjectProgress
+from projects.serializers import ProjectSerializer
 
 
 class PlanProjectsApi(APIView):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from projects import api
 
 urlpatterns = [
     path("plans/<str:code>/projects/", api.PlanProjectsApi.as_view(), name="api_plan_projects"),

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from django.templatetags.static import static
 from django.utils.html import format_html, json_script
 
-from .models import Status
+from projects.models import Status
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif"
 PLANNED_COLOR, ACTUAL_COLOR = "#9fc5e8", "#0b6e4f"

@@ -8,7 +8,7 @@ from core.widgets import FastSelect
 
 from indicators.models import Bureau, Plan, Region
 
-from .models import Box, Project, Status
+from projects.models import Box, Project, Status
 
 
 class BoxChoiceField(forms.ModelChoiceField):

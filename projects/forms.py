@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status, plain_number
-from .progress import ProgressInput
+from projects.models import Status, plain_number
+from projects.progress import ProgressInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from reporting import workflow
 from reporting.models import ReviewedRecord, state_constraint
 
-from .scoping import ProgressQuerySet, ProjectQuerySet
+from projects.scoping import ProgressQuerySet, ProjectQuerySet
 
 
 class Status(models.TextChoices):

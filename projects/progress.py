@@ -8,12 +8,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.submissions import period_for
+from indicators.entry.services import period_for
 from reporting import workflow
 from reporting.evidence import EvidenceRejected, attach, check_evidence
 from reporting.services import StaleRecord, locked_save, record_change
 
-from .models import Project, ProjectProgress, QuantityProgress, Status
+from projects.models import Project, ProjectProgress, QuantityProgress, Status
 
 
 class ProgressRejected(Exception):

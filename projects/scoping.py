@@ -1,10 +1,11 @@
-"""Who may see, report and review which projects — the rules of `indicators.scoping`, applied to
+"""Who may see, report and review which projects — the rules of `indicators.models.scoping`, applied to
 projects. Bureau staff see and report only their bureau's projects of their own region; the
 ecology-environment bureau (reviewer) reviews its region and below; a leader reads its region and
 below; an administrator everything. Out of scope is an empty queryset, so views answer 404."""
 from django.db import models
 
-from indicators.scoping import region_subtree_q, user_role
+from indicators.models.scoping import region_subtree_q
+from accounts.roles import user_role
 
 
 def _profile(user):
@@ -48,16 +49,16 @@ class ProgressQuerySet(models.QuerySet):
         return self.filter(project__in=projects)
 
     def visible_to(self, user):
-        from .models import Project
+        from projects.models import Project
 
         return self._through_projects(Project.objects.visible_to(user))
 
     def editable_by(self, user):
-        from .models import Project
+        from projects.models import Project
 
         return self._through_projects(Project.objects.editable_by(user))
 
     def reviewable_by(self, user):
-        from .models import Project
+        from projects.models import Project
 
         return self._through_projects(Project.objects.reviewable_by(user))

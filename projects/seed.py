@@ -20,8 +20,8 @@ from django.db.models import ProtectedError
 
 from indicators.models import Bureau, BureauAlias, Plan, Region
 
-from .models import Box, Project, Quantity
-from .quantities import extract_quantities
+from projects.models import Box, Project, Quantity
+from projects.quantities import extract_quantities
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _BOX_KEYS = {"number", "title", "scope_only", "text", "project"}

@@ -2,7 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Project, ProjectProgress, Quantity
+from projects.models import Project, ProjectProgress, Quantity
 
 
 def _decimal(value):

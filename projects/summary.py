@@ -129,7 +129,7 @@ def progress_rows_for(projects):
     projects, and no model instances (a province-wide summary covers thousands of reports)."""
     from reporting import workflow
 
-    from .models import Project, ProjectProgress, Quantity, QuantityProgress
+    from projects.models import Project, ProjectProgress, Quantity, QuantityProgress
 
     ids = projects.values("pk")
     planned = {}
@@ -161,7 +161,7 @@ def progress_rows_for(projects):
 
 def summary_for_plan(plan, user=None, *, as_of_year=None):
     """The summary of one plan's projects (those `user` may see, when given)."""
-    from .models import Project
+    from projects.models import Project
 
     projects = Project.objects.filter(plan=plan)
     if user is not None:
@@ -174,9 +174,9 @@ def summary_for_region(region, user=None, *, as_of_year=None):
     projects located (counties) in it."""
     from django.db.models import Q
 
-    from indicators.scoping import region_subtree_q
+    from indicators.models.scoping import region_subtree_q
 
-    from .models import Project
+    from projects.models import Project
 
     projects = Project.objects.filter(
         region_subtree_q(region.pk, prefix="plan__region") | Q(counties=region)

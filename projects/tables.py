@@ -3,7 +3,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Project, plain_number
+from projects.models import Project, plain_number
 
 
 class ProjectTable(tables.Table):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from projects import views
 
 urlpatterns = [
     path("", views.project_list, name="project_list"),

@@ -15,19 +15,19 @@ from django_tables2 import RequestConfig
 
 from core import generations
 from core.security import int_or
-from indicators.scoping import scope_key
-from indicators.views import xlsx_response
+from accounts.roles import scope_key
+from indicators.web.plans import xlsx_response
 from reporting import services, workflow
 from reporting.models import Evidence, StateChange
 
-from . import charts
-from .export import write_projects
-from .filters import ProjectFilter
-from .forms import ProgressForm, ReviewForm
-from .models import Project, ProjectProgress
-from .progress import ProgressRejected, open_years, save_progress
-from .summary import progress_rows_for, project_summary
-from .tables import ProjectTable
+from projects import charts
+from projects.export import write_projects
+from projects.filters import ProjectFilter
+from projects.forms import ProgressForm, ReviewForm
+from projects.models import Project, ProjectProgress
+from projects.progress import ProgressRejected, open_years, save_progress
+from projects.summary import progress_rows_for, project_summary
+from projects.tables import ProjectTable
 
 PER_PAGE = 50
 

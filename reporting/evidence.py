@@ -13,7 +13,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
-from .models import Evidence
+from reporting.models import Evidence
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAGIC = (

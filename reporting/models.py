@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
+from reporting import workflow
 
 
 def default_deadline(year):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
-from .models import Notification, ReportingPeriod, default_deadline
+from reporting.models import Notification, ReportingPeriod, default_deadline
 
 
 def due_dates(today, days):

@@ -6,8 +6,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from . import workflow
-from .models import Notification, StateChange
+from reporting import workflow
+from reporting.models import Notification, StateChange
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def notify_bureau(record, action, reason=""):
     Notification.objects.bulk_create(
         [Notification(user=u, kind=kind, message=message, url=record.get_absolute_url()) for u in users]
     )
-    from .tasks import queue_notification_emails
+    from reporting.tasks import queue_notification_emails
 
     transaction.on_commit(queue_notification_emails)
     return len(users)

@@ -31,7 +31,7 @@ def queue_notification_emails():
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def send_notification_emails(self):
     """E-mail every notification not e-mailed yet. Marks each one as sent, so a rerun sends nothing twice."""
-    from .models import Notification
+    from reporting.models import Notification
 
     sent = 0
     pending = Notification.objects.filter(emailed=False).select_related("user").exclude(user__email="")
@@ -52,7 +52,7 @@ def send_deadline_reminders(self, today=None):
     """Remind bureaus with missing values 14, 7 and 1 days before a period's deadline.
 
     Each reminder has a dedupe key (period, days, user), so running twice a day sends one."""
-    from .reminders import deadline_reminders
+    from reporting.reminders import deadline_reminders
 
     today = timezone.localdate() if today is None else timezone.datetime.fromisoformat(str(today)).date()
     created = deadline_reminders(today, REMINDER_DAYS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reporting import views
 
 urlpatterns = [
     path("plans/<str:code>/periods/", views.period_list, name="period_list"),

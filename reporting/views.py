@@ -14,7 +14,7 @@ from core.decorators import role_required
 from core.http import redirect_back
 from indicators.models import Plan
 
-from .models import Notification, ReportingPeriod, default_deadline
+from reporting.models import Notification, ReportingPeriod, default_deadline
 
 
 class PeriodForm(forms.Form):

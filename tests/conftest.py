@@ -13,7 +13,7 @@ def skip_unless_available(available, reason, required_by="REQUIRE_SERVICES"):
 
 
 def _load_real_plans():
-    from indicators import seed
+    from indicators.plans import seed
 
     seed.load_regions()
     seed.load_catalog()

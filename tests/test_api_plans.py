@@ -4,7 +4,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Role
 from indicators.models import Bureau, Plan
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 
 @pytest.fixture

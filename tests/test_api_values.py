@@ -13,7 +13,7 @@ from indicators.models import Bureau, IndicatorValue
 from reporting.models import Notification, StateChange
 from reporting.views import open_period
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 JIANG, YANHU, TUNLIU = "140826-2021-2025", "140802-2021-2025", "140405-2021-2025"
 YEAR = 2023

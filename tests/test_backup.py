@@ -27,7 +27,7 @@ from indicators.models import AssignedTarget, Indicator, IndicatorTarget, Indica
 from reporting import services, workflow
 from reporting.models import Evidence, Notification, ReportingPeriod, StateChange
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 NOT_IN_ARCHIVE = {"contenttypes.contenttype", "auth.permission", "sessions.session", "core.datageneration"}
 EVIDENCE_BYTES = b"%PDF-1.4\n% \xe7\x9b\x91\xe6\xb5\x8b\xe6\x8a\xa5\xe5\x91\x8a\n" + bytes(range(256)) * 64

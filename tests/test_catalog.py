@@ -1,7 +1,7 @@
 """Plan indicators link to catalog measures across different wordings, so counties compare."""
 import pytest
 
-from indicators.catalog import MeasureMatcher, normalise
+from indicators.plans.catalog import MeasureMatcher, normalise
 from indicators.models import Indicator
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from .conftest import skip_unless_available
+from tests.conftest import skip_unless_available
 
 ROOT = Path(__file__).resolve().parent.parent
 

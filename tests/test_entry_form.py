@@ -15,7 +15,7 @@ from reporting import workflow
 from reporting.models import StateChange
 from reporting.views import open_period
 
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 JIANG = "140826-2021-2025"
 YEAR = 2023

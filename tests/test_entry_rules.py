@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.entry import follow_up, parse_entry
+from indicators.entry.rules import follow_up, parse_entry
 
 
 def number(raw, unit="%", name="森林覆盖率"):

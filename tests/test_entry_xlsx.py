@@ -12,12 +12,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from indicators.entry_xlsx import HEADERS, SHEET
+from indicators.entry.xlsx import HEADERS, SHEET
 from indicators.models import Bureau, IndicatorValue
 from reporting import workflow
 from reporting.views import open_period
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
 YEAR = 2023

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators.directions import derive_direction
+from indicators.plans.directions import derive_direction
 from indicators.evaluation import (DEFAULTS, STATUS_LABELS, STATUSES, Evaluation, EvaluationSettings,
                                    IndicatorFacts, Observation, combine_shared_target, evaluate, plan_grade,
                                    totals)
-from indicators.targets import TARGET_KINDS, parse_target, parse_value
+from indicators.plans.targets import TARGET_KINDS, parse_target, parse_value
 
 PLANS = Path(__file__).resolve().parents[1] / "indicators" / "data" / "plans"
 JIANGXIAN, YANHU, YUNCHENG, TUNLIU, WENSHUI = (

@@ -7,7 +7,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from indicators import evaluation_store
+from indicators.results import services as evaluation_store
 from indicators.models import EvaluationReport, EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Plan, Region
 from reporting import workflow
 from reporting.services import review
@@ -165,7 +165,7 @@ def test_regenerating_a_report_is_idempotent_and_a_failure_can_be_retried(
         client, real_plans, city_reviewer, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(city_reviewer)
-    from indicators import reports
+    from indicators.reports import services as reports
 
     monkeypatch.setattr(reports, "write_docx", lambda report: (_ for _ in ()).throw(RuntimeError("磁盘已满")))
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,7 +17,7 @@ from reporting.evidence import XLSX_TYPE, EvidenceRejected, check_evidence, clea
 from reporting.models import Evidence
 from reporting.views import open_period
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 JIANG, YANHU, TUNLIU = "140826-2021-2025", "140802-2021-2025", "140405-2021-2025"
 YEAR = 2023

@@ -20,16 +20,17 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from config.celery import app as celery_app
-from indicators import tasks as indicator_tasks
+from indicators.reports import tasks as indicator_tasks
+from indicators.results import tasks as result_tasks
 from indicators.models import EvaluationReport, EvaluationResult, IndicatorValue, Region
-from indicators.reports import default_narrative, snapshot
+from indicators.reports.services import default_narrative, snapshot
 from reporting import tasks as reporting_tasks
 from reporting import workflow
 from reporting.models import Notification
 from reporting.views import open_period
 
-from .conftest import skip_unless_available
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.conftest import skip_unless_available
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 PLAN = "FAIL-2021-2025"
 YEAR = 2023
@@ -159,7 +160,7 @@ def test_healthz_tells_the_broker_is_down(client, db, broker_down):
 # --- tasks: retried with backoff, idempotent ---------------------------------------------------
 
 
-@pytest.mark.parametrize("task", [indicator_tasks.generate_report, indicator_tasks.reevaluate_all,
+@pytest.mark.parametrize("task", [indicator_tasks.generate_report, result_tasks.reevaluate_all,
                                   reporting_tasks.send_deadline_reminders, reporting_tasks.send_notification_emails])
 def test_tasks_retry_with_exponential_backoff(task):
     assert OSError in task.autoretry_for
@@ -184,7 +185,7 @@ def frozen_report(world, state=EvaluationReport.State.PENDING, **extra):
 def test_a_report_whose_file_write_fails_once_is_retried_and_done(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     report = frozen_report(world)
-    from indicators import reports
+    from indicators.reports import services as reports
 
     real = reports.write_xlsx
     calls = []
@@ -221,7 +222,7 @@ def test_a_report_that_fails_for_good_is_marked_failed_and_can_be_retried(client
                                                                            django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     report = frozen_report(world)
-    with mock.patch("indicators.reports.write_docx", side_effect=ValueError("模板损坏")):
+    with mock.patch("indicators.reports.services.write_docx", side_effect=ValueError("模板损坏")):
         assert indicator_tasks.generate_report.apply(args=[report.pk, str(report.task_token)]).get() == "failed"
     report.refresh_from_db()
     assert report.state == EvaluationReport.State.FAILED and "模板损坏" in report.error
@@ -239,7 +240,7 @@ def test_a_worker_killed_mid_report_leaves_it_retryable_not_stuck(client, world,
     report = frozen_report(world)
     # The worker dies between marking the report running and writing its files (SIGKILL runs no
     # handler; a BaseException escapes the task's own error handling in the same way).
-    with mock.patch("indicators.reports.write_xlsx", side_effect=SystemExit("worker killed")), pytest.raises(SystemExit):
+    with mock.patch("indicators.reports.services.write_xlsx", side_effect=SystemExit("worker killed")), pytest.raises(SystemExit):
         indicator_tasks.generate_report.run(report.pk, str(report.task_token))
     report.refresh_from_db()
     assert report.state == EvaluationReport.State.RUNNING
@@ -269,9 +270,9 @@ def test_reevaluation_is_idempotent(world):
     def results():
         return sorted(EvaluationResult.objects.filter(plan=world.plan).values_list("indicator_id", "year", "status", "completion"))
 
-    indicator_tasks.reevaluate_all.apply().get()
+    result_tasks.reevaluate_all.apply().get()
     once = results()
-    indicator_tasks.reevaluate_all.apply().get()
+    result_tasks.reevaluate_all.apply().get()
     assert once and results() == once
 
 
@@ -405,7 +406,7 @@ def test_with_redis_up_a_frozen_report_is_queued_not_run_in_the_request(client, 
         report = EvaluationReport.objects.get(plan=world.plan)
         assert report.state == EvaluationReport.State.PENDING
         message = json.loads(connection_.lindex(queue, 0))
-        assert message["headers"]["task"] == "indicators.tasks.generate_report"
+        assert message["headers"]["task"] == "indicators.reports.tasks.generate_report"
         assert message["headers"]["argsrepr"] == repr((report.pk, str(report.task_token)))
     finally:
         connection_.delete(queue)

@@ -28,7 +28,7 @@ from reporting import workflow
 from reporting.models import Evidence
 from reporting.views import open_period
 
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 PLAN = "HOSTILE-2021-2025"
@@ -663,7 +663,7 @@ def assert_neutral(rows, where):
 
 
 def test_the_evaluation_export_neutralises_formulas(client, world):
-    from indicators.evaluation_store import refresh
+    from indicators.results.services import refresh
 
     for formula in FORMULAS:
         Indicator.objects.filter(pk=world.forest.pk).update(name=formula, unit=formula[:30], category=formula, baseline_raw=formula,

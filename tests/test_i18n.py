@@ -15,7 +15,7 @@ from django.utils import translation
 
 from accounts.models import Role
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "django.po"

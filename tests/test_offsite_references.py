@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 ATTRIBUTE = re.compile(r'\b(?:src|href|action)\s*=\s*["\']([^"\']*)["\']', re.I)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.I)

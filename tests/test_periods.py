@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
-from indicators.submissions import EntryInput, SubmissionRejected, save_entries
+from indicators.entry.services import EntryInput, SubmissionRejected, save_entries
 from reporting import workflow
 from reporting.models import ReportingPeriod, default_deadline
 from reporting.views import open_period
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
 YEAR = 2023

@@ -5,9 +5,9 @@ from django.urls import reverse
 from accounts.models import Role
 from core.views import HOME_PLANS
 from indicators.models import Plan
-from indicators.views import PLANS_PER_PAGE
+from indicators.web.plans import PLANS_PER_PAGE
 
-from .factories import PlanFactory, RegionFactory, user_with_role
+from tests.factories import PlanFactory, RegionFactory, user_with_role
 
 
 def _many_plans(count):

@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from indicators.models import Plan
-from indicators.plan_store import PlanTableInvalid, plan_table_from_db, save_plan_table
-from indicators.xlsx_io import WorkbookRejected, read_plan_table, write_plan_table
+from indicators.plans.services import PlanTableInvalid, plan_table_from_db, save_plan_table
+from indicators.plans.xlsx import WorkbookRejected, read_plan_table, write_plan_table
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 
 def workbook_bytes(table):

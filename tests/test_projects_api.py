@@ -8,8 +8,8 @@ from accounts.models import Role
 from projects.models import Project, ProjectProgress, QuantityProgress
 from reporting import workflow
 
-from .factories import user_with_role
-from .test_projects_support import (  # noqa: F401
+from tests.factories import user_with_role
+from tests.test_projects_support import (  # noqa: F401
     JIANG, YUNCHENG, _real_projects_committed, forestry_project, people, real_projects,
 )
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from projects.models import Project, ProjectProgress, QuantityProgress
 
-from .test_projects_support import _real_projects_committed, forestry_project, real_projects  # noqa: F401
+from tests.test_projects_support import _real_projects_committed, forestry_project, real_projects  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from projects.models import ProjectProgress, QuantityProgress, Status
 from projects.progress import ProgressInput, ProgressRejected, save_progress
 from reporting.models import Notification, ReportingPeriod, StateChange
 
-from .test_projects_support import (  # noqa: F401
+from tests.test_projects_support import (  # noqa: F401
     _real_projects_committed, forestry_project, open_period, people, real_projects,
 )
 

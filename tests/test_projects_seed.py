@@ -12,10 +12,10 @@ from indicators.models import Bureau
 from projects.models import Box, Project, ProjectProgress, Quantity
 from projects.seed import ProjectDataError, load_project_file, load_projects
 
-from .test_projects_support import JIANG, YUNCHENG, _real_projects_committed, real_projects  # noqa: F401
+from tests.test_projects_support import JIANG, YUNCHENG, _real_projects_committed, real_projects  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = ROOT / "indicators" / "data" / "sources"  # the published texts, copied into the repository
 DATA = ROOT / "projects" / "data"
 CODES = [path.stem for path in sorted(DATA.glob("*.toml"))]
 
@@ -55,7 +55,7 @@ def test_each_plan_has_as_many_boxes_and_projects_as_its_data_file(real_projects
 
 @pytest.mark.parametrize("code", [c for c in CODES if data(c).get("box")])
 def test_every_project_content_is_printed_in_the_seed_text(real_projects, code):
-    seed_text = flat((SEEDS / data(code)["plan"]["source_document"]).read_text())
+    seed_text = flat((SOURCES / data(code)["plan"]["source_document"]).read_text())
     projects = Project.objects.filter(plan__code=code).select_related("box")
     assert projects
     for project in projects:

@@ -8,7 +8,7 @@ from projects.models import Project, ProjectProgress, QuantityProgress
 from projects.summary import ProgressRow, project_summary, summary_for_plan, summary_for_region
 from reporting import workflow
 
-from .test_projects_support import JIANG, _real_projects_committed, forestry_project, people, real_projects  # noqa: F401
+from tests.test_projects_support import JIANG, _real_projects_committed, forestry_project, people, real_projects  # noqa: F401
 
 
 def row(project, year, status, done=None, planned=Decimal("10"), start=None, end=None):

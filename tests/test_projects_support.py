@@ -9,7 +9,7 @@ import pytest
 from accounts.models import Role
 from reporting.models import ReportingPeriod
 
-from .factories import BureauFactory, user_with_role
+from tests.factories import BureauFactory, user_with_role
 
 JIANG = "140826-2021-2025"
 YUNCHENG = "140800-2021-2025"
@@ -18,7 +18,7 @@ YUNCHENG = "140800-2021-2025"
 def _load_real_projects():
     from projects.seed import load_projects
 
-    from .conftest import ensure_real_plans
+    from tests.conftest import ensure_real_plans
 
     ensure_real_plans()
     return load_projects()

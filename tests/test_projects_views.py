@@ -11,8 +11,8 @@ from projects.models import Project, ProjectProgress, QuantityProgress, Status
 from reporting import workflow
 from reporting.models import StateChange
 
-from .factories import user_with_role
-from .test_projects_support import (  # noqa: F401
+from tests.factories import user_with_role
+from tests.test_projects_support import (  # noqa: F401
     JIANG, YUNCHENG, _real_projects_committed, forestry_project, open_period, people, real_projects,
 )
 

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.security import has_nul, int_or
-from indicators.entry import MAX_MAGNITUDE, parse_entry
-from indicators.entry_xlsx import FORMULA_PREFIXES, neutralise, unneutralise
-from indicators.targets import TARGET_KINDS, normalise_number_text, parse_target, parse_value
+from indicators.entry.rules import MAX_MAGNITUDE, parse_entry
+from indicators.entry.xlsx import FORMULA_PREFIXES, neutralise, unneutralise
+from indicators.plans.targets import TARGET_KINDS, normalise_number_text, parse_target, parse_value
 from projects.export import safe_text
 from reporting.evidence import clean_name
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.pages import main_pages
-from indicators import synthetic
+from demo import synthetic
 
 BUDGET = 20
 SCALES = ("tiny", "small")

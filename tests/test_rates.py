@@ -1,4 +1,4 @@
-"""indicators.rates: chaining 降低率, progress against a cumulative target (national energy-saving
+"""indicators.evaluation.rates: chaining 降低率, progress against a cumulative target (national energy-saving
 assessment method), trends for 持续下降 / 持续增长 targets and the least-squares forecast."""
 import math
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from indicators import rates
+from indicators.evaluation import rates
 
 yearly_rate = st.floats(min_value=-0.2, max_value=0.3, allow_nan=False)
 

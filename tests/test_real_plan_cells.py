@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.targets import parse_target, parse_value
+from indicators.plans.targets import parse_target, parse_value
 
 PLANS_DIR = Path(__file__).resolve().parent.parent / "indicators" / "data" / "plans"
 D = Decimal

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from indicators import seed
+from indicators.plans import seed
 from indicators.models import Indicator, Plan
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = ROOT / "indicators" / "data" / "sources"  # the published texts, copied into the repository
 PLANS_DIR = ROOT / "indicators" / "data" / "plans"
 
 # code → (rows, numbered rows, binding, expected, unattributed)
@@ -55,7 +55,7 @@ def test_jiang_counts_match_the_sentence_the_plan_prints(real_plans):
 @pytest.mark.parametrize("code", EXPECTED)
 def test_every_cell_of_the_data_file_is_printed_in_the_seed_text(code):
     data = _data(code)
-    seed_text = _flat((SEEDS / data["plan"]["source_document"]).read_text())
+    seed_text = _flat((SOURCES / data["plan"]["source_document"]).read_text())
     missing = []
     for row in data["indicator"]:
         cells = {f: row[f] for f in ("category", "name", "unit", "baseline", "responsible")}
@@ -69,7 +69,7 @@ def test_every_cell_of_the_data_file_is_printed_in_the_seed_text(code):
 @pytest.mark.parametrize("code", EXPECTED)
 def test_rows_keep_the_printed_order_of_the_seed_text(code):
     data = _data(code)
-    seed_text = _flat((SEEDS / data["plan"]["source_document"]).read_text())
+    seed_text = _flat((SOURCES / data["plan"]["source_document"]).read_text())
     table_start = seed_text.find(_flat(data["indicator"][0]["name"]))
     positions = [seed_text.find(_flat(r["name"]), table_start) for r in data["indicator"] if (code, r["key"], "name") not in JOINED_ACROSS_PAGES]
     assert positions == sorted(positions)

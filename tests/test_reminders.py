@@ -12,7 +12,7 @@ from reporting.models import Notification
 from reporting.tasks import send_deadline_reminders
 from reporting.views import open_period
 
-from .factories import IndicatorFactory, user_with_role
+from tests.factories import IndicatorFactory, user_with_role
 
 JIANG = "140826-2021-2025"
 YEAR = 2023

@@ -19,7 +19,7 @@ from indicators.models import IndicatorValue, Region
 from reporting import workflow
 from reporting.views import open_period
 
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 PLAN = "FUZZ-2021-2025"

@@ -19,7 +19,7 @@ from accounts.models import Role
 from indicators.models import IndicatorValue
 from reporting import workflow
 
-from .factories import TEST_PASSWORD, UserFactory, user_with_role
+from tests.factories import TEST_PASSWORD, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

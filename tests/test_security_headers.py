@@ -15,7 +15,7 @@ from accounts.models import Role
 from indicators.models import IndicatorValue
 from reporting import workflow
 
-from .factories import user_with_role
+from tests.factories import user_with_role
 
 ROOT = Path(__file__).resolve().parent.parent
 JIANG = "140826-2021-2025"
@@ -229,14 +229,14 @@ class _Server:
 
 @pytest.mark.browser
 def test_in_chromium_the_policy_blocks_nothing_and_charts_are_drawn(transactional_db, settings):
-    from .conftest import skip_unless_available
+    from tests.conftest import skip_unless_available
 
     skip_unless_available(Path(CHROMIUM).exists(), "Debian chromium is not installed", required_by="REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
     from projects.models import Box, Project, ProjectProgress
 
-    from .factories import TEST_PASSWORD, IndicatorFactory
+    from tests.factories import TEST_PASSWORD, IndicatorFactory
 
     settings.CONN_MAX_AGE = 0
     indicator = IndicatorFactory(target="40", baseline_raw="36", unit="%")

@@ -16,14 +16,14 @@ from accounts.models import Profile, Role
 from indicators.admin import TargetInlineForm
 from indicators.models import (AssignedTarget, EvaluationReport, EvaluationResult, Indicator, IndicatorTarget, IndicatorValue,
                                Region)
-from indicators.submissions import EntryInput, SubmissionRejected, save_entries
+from indicators.entry.services import EntryInput, SubmissionRejected, save_entries
 from projects.models import Box, Project, ProjectProgress
 from reporting import workflow
 from reporting.models import Notification, ReportingPeriod
 from reporting.services import StaleRecord, locked_save
 from reporting.views import open_period
 
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 PLAN = "INTEGRITY-2021-2025"
 YEAR = 2023
@@ -108,7 +108,7 @@ def test_states_kinds_and_years_are_checked_by_the_database(world):
     violates(lambda: ProjectProgress.objects.filter(pk=progress.pk).update(investment_done=Decimal("-1")))
     violates(lambda: ProjectProgress.objects.create(project=world.project, year=YEAR))
     violates(lambda: Profile.objects.filter(user=world.staff).update(role="root"))
-    from indicators.evaluation_store import refresh
+    from indicators.results.services import refresh
 
     refresh(plans=[world.plan])
     violates(lambda: EvaluationResult.objects.filter(plan=world.plan).update(status="great"))
@@ -172,7 +172,7 @@ def test_bulk_approval_failing_half_way_approves_nothing(world):
 
 
 def test_a_plan_import_with_an_error_writes_nothing(world):
-    from indicators.plan_store import PlanTableInvalid, plan_table_from_db, save_plan_table
+    from indicators.plans.services import PlanTableInvalid, plan_table_from_db, save_plan_table
 
     table = plan_table_from_db(world.plan)
     table.rows[0].name = "改名后的指标"
@@ -183,7 +183,7 @@ def test_a_plan_import_with_an_error_writes_nothing(world):
 
 
 def test_assignments_are_all_or_nothing(world):
-    from indicators.assignments import AssignmentInput, AssignmentsRejected, save_assignments
+    from indicators.assignments.services import AssignmentInput, AssignmentsRejected, save_assignments
 
     target = world.energy.targets.get()
     targets = {t.pk: t for t in IndicatorTarget.objects.assignable_by(world.reviewer)}

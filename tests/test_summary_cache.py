@@ -10,12 +10,13 @@ from django.urls import reverse
 from accounts.models import Role
 from core import generations
 from core.models import DataGeneration
-from indicators import evaluation_store, scoping
+from indicators.results import services as evaluation_store
+from accounts import roles
 from indicators.models import Indicator, IndicatorValue, Region
 from reporting import workflow
 
-from .factories import user_with_role
-from .test_projects_support import _real_projects_committed, real_projects  # noqa: F401  (fixtures)
+from tests.factories import user_with_role
+from tests.test_projects_support import _real_projects_committed, real_projects  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.summary_cache
 
@@ -103,12 +104,12 @@ def test_the_bulk_evaluation_refresh_raises_the_generation(real_plans, django_ca
 
 def test_users_with_different_scopes_never_share_a_cached_summary(real_plans):
     city, county = Region.objects.get(code=CITY), Region.objects.get(code="140826")
-    keys = {scoping.scope_key(user_with_role(Role.LEADER, region=city)),
-            scoping.scope_key(user_with_role(Role.LEADER, region=county)),
-            scoping.scope_key(user_with_role(Role.REVIEWER, region=city)),
-            scoping.scope_key(user_with_role(Role.ADMIN))}
+    keys = {roles.scope_key(user_with_role(Role.LEADER, region=city)),
+            roles.scope_key(user_with_role(Role.LEADER, region=county)),
+            roles.scope_key(user_with_role(Role.REVIEWER, region=city)),
+            roles.scope_key(user_with_role(Role.ADMIN))}
     assert len(keys) == 4
-    assert scoping.scope_key(user_with_role(Role.LEADER, region=city)) == scoping.scope_key(
+    assert roles.scope_key(user_with_role(Role.LEADER, region=city)) == roles.scope_key(
         user_with_role(Role.LEADER, region=city))
 
 

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Profile, Role
-from indicators import synthetic, targets
+from demo import synthetic
+from indicators.plans import targets
 from indicators.models import (AssignedTarget, Bureau, EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Plan,
                                Region)
 from reporting import workflow

@@ -1,5 +1,5 @@
-"""indicators.targets: every baseline and target cell printed in the five real plans' indicator
-tables (shared/seeds/*.txt), the parsing rules for targets and values, describe(), and properties.
+"""indicators.plans.targets: every baseline and target cell printed in the five real plans' indicator
+tables (indicators/data/sources/*.txt), the parsing rules for targets and values, describe(), and properties.
 
 Plans: 000 绛县 (表2-1), 001 盐湖区 (表2-1, * = 2019 data), 002 文水县 (2023 / 2027 / 2035 columns),
 003 运城市 (表 2-1, [ ] = 十三五 five-year cumulative, ¹ and * footnotes), 004 屯留区.
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators import targets
-from indicators.targets import (
+from indicators.plans import targets
+from indicators.plans.targets import (
     RELATIONS,
     TARGET_KINDS,
     ParsedValue,

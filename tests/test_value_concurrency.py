@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from accounts.models import Role
 from indicators.models import IndicatorValue
-from indicators.submissions import EntryInput, SubmissionRejected, save_entries
+from indicators.entry.services import EntryInput, SubmissionRejected, save_entries
 from reporting import workflow
 from reporting.models import StateChange
 from reporting.services import StaleRecord, review
 from reporting.views import open_period
 
-from .factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
+from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 
 YEAR = 2023
 WRITERS = 4

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .. import evaluation
-from .plans import Indicator, Plan
+from indicators import evaluation
+from indicators.models.plans import Indicator, Plan
 
 STATUS_CHOICES = [(code, evaluation.STATUS_LABELS[code]) for code in evaluation.STATUSES]
 

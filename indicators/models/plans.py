@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .. import directions, targets
-from ..scoping import IndicatorQuerySet, PlanQuerySet, RegionQuerySet, TargetQuerySet
+from indicators.plans import directions, targets
+from indicators.models.scoping import IndicatorQuerySet, PlanQuerySet, RegionQuerySet, TargetQuerySet
 
 
 class Region(models.Model):

@@ -9,9 +9,9 @@ from simple_history.models import HistoricalRecords
 
 from reporting.models import ReviewedRecord, state_constraint
 
-from ..entry import JUDGEMENT_LABELS
-from ..scoping import ValueQuerySet
-from .plans import Indicator
+from indicators.entry.rules import JUDGEMENT_LABELS
+from indicators.models.scoping import ValueQuerySet
+from indicators.models.plans import Indicator
 
 
 class IndicatorValue(ReviewedRecord):
@@ -62,7 +62,7 @@ class IndicatorValue(ReviewedRecord):
 
     def after_review(self, action):
         if action in ("approve", "reopen"):
-            from ..evaluation_store import refresh
+            from indicators.results.services import refresh
 
             refresh([self.indicator_id])
 

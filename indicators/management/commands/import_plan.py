@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.plan_store import PlanTableInvalid, save_plan_table
-from indicators.xlsx_io import WorkbookRejected, read_plan_table
+from indicators.plans.services import PlanTableInvalid, save_plan_table
+from indicators.plans.xlsx import WorkbookRejected, read_plan_table
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from indicators import seed
+from indicators.plans import seed
 from indicators.models import Indicator
 
 

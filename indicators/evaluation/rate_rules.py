@@ -1,0 +1,85 @@
+"""The rules for 降低率 indicators (单位GDP能耗降低, 万元GDP用水量下降, 排放总量减少 …).
+
+The bureau's reports are chained into a cumulative reduction since the base year once, when the
+indicator is prepared (prepare._series); these rules read the point reached by the
+data year. A numeric target is a five-year cumulative reduction, judged by the national
+energy-saving assessment method; 持续下降 is judged by the average yearly reduction. No Django.
+"""
+from indicators.evaluation import rates
+from indicators.evaluation.rules import (
+    EPS,
+    STATUS_LABELS,
+    Outcome,
+    fmt,
+    progress_status,
+    series_forecast,
+    series_known,
+    trend_status,
+)
+
+
+def rate_rule(p, index, year, tau, settings, steps):
+    """降低率 against a cumulative target, by the national energy-saving assessment method."""
+    known = series_known(p, index, steps)
+    if not known:
+        steps.append("无可累计的降低率（逐年数据缺年或未报）→ 无数据")
+        return Outcome("no_data")
+    cached = p.value_lines.get(("rate", known))
+    if cached is None:
+        cached = p.value_lines["rate", known] = _rate_point(p, p.series[known - 1])
+    point_year, achieved, reported, progress, needed, met, lines = cached
+    steps.extend(lines)
+    target = p.threshold
+    if met:
+        status, reason = "met", f"{achieved:.2f}% ≥ {fmt(target)}%"
+    elif progress is None:
+        status, reason = "behind", "目标降低率无效，无法计算进度"
+    else:
+        status = progress_status(progress, tau)
+        reason = f"{achieved:.2f}% < {fmt(target)}%；完成进度 {fmt(progress)} " \
+                 f"{'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
+    steps.append(f"{p.raw}：{reason} → {STATUS_LABELS[status]}")
+    projected, likely = series_forecast(p, known, year, lambda v: v >= target - EPS, steps)
+    return Outcome(status, progress, reported, point_year, cumulative=achieved, needed=needed,
+                   forecast=projected, forecast_status=likely)
+
+
+def _rate_point(p, point):
+    """What a cumulative reduction says against the target, independent of τ and the settings."""
+    point_year, achieved, point_index, how = point
+    target = p.threshold
+    lines = [how]
+    met = achieved >= target - EPS if p.op == "ge" else achieved > target + EPS
+    progress = rates.rate_progress(achieved / 100, target / 100)
+    if progress is not None:
+        lines.append(f"完成进度 = ln(1−{achieved:.2f}%)÷ln(1−{fmt(target)}%) = {fmt(progress)}")
+    years_left = p.milestone - point_year
+    needed = rates.needed_yearly_rate(achieved / 100, target / 100, years_left)
+    needed = None if needed is None else max(needed, 0.0) * 100
+    if needed is not None and not met:
+        lines.append(f"剩余 {years_left} 年需年均降低 {needed:.2f}%")
+    return point_year, achieved, p.observations[point_index].number, progress, needed, met, tuple(lines)
+
+
+def rate_trend_rule(p, index, year, tau, settings, steps):
+    """持续下降 on a 降低率 indicator: the average yearly reduction since the base year is the trend."""
+    known = series_known(p, index, steps)
+    if not known:
+        steps.append("无可累计的降低率（逐年数据缺年或未报）→ 无数据")
+        return Outcome("no_data")
+    point_year, achieved, point_index, how = p.series[known - 1]
+    previous = p.series[known - 2][1] if known > 1 else 0.0
+    average = rates.average_yearly_rate(achieved / 100, point_year - p.base_year)
+    steps.append(how)
+    steps.append(f"年均降低率 = 1−(1−{achieved:.2f}%)^(1/{point_year - p.base_year}) = "
+                 f"{fmt(None if average is None else average * 100)}%")
+    if average is None:
+        trend = rates.TREND_REACHED if achieved >= 100 - EPS else None
+        status = "met" if trend else "needs_judgement"
+    else:
+        trend = rates.trend_class(average, settings.trend_good, settings.trend_slow)
+        status = trend_status(trend, achieved >= previous - EPS)
+    steps.append(f"{p.raw}：趋势{rates.TREND_LABELS.get(trend, '无法判断')}"
+                 f"（较上一审定年份{'未反弹' if achieved >= previous - EPS else '反弹'}）→ {STATUS_LABELS[status]}")
+    return Outcome(status, None, p.observations[point_index].number, point_year, trend=trend,
+                   cumulative=achieved)

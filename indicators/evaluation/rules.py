@@ -1,0 +1,360 @@
+"""The rule each kind of target applies to decide an indicator-year's status (see the package docstring).
+
+Each rule gets the indicator as prepared once by prepare.py (floats, a threshold and a
+better direction, sorted observations, chained rates), the index of the latest approved value,
+the data year, 序时进度 τ and the settings. It returns an `Outcome` and appends its reasoning to
+`steps`; `evaluate()` in __init__.py then applies reviewers' judgements and the milestone year. No Django.
+"""
+import math
+from typing import NamedTuple
+
+from indicators.evaluation import rates
+from indicators.plans.targets import WATER_CLASS_NAMES
+
+STATUSES = ("met", "not_met", "on_track", "behind", "regressing", "awaiting_target", "needs_judgement",
+            "no_data")
+STATUS_LABELS = {"met": "已完成", "not_met": "未完成", "on_track": "符合序时进度", "behind": "滞后",
+                 "regressing": "逆向", "awaiting_target": "待下达", "needs_judgement": "待评价", "no_data": "无数据"}
+EPS = 1e-9  # float noise when comparing numbers that came from Decimals
+UP, DOWN = "up", "down"
+_OPS = {"ge": ("≥", "<"), "gt": (">", "≤"), "le": ("≤", ">"), "lt": ("<", "≥")}
+
+
+class Outcome(NamedTuple):
+    status: str
+    completion: float | None = None
+    value: object = None             # Decimal as reported, a water class number, or None
+    value_year: int | None = None
+    trend: str | None = None
+    cumulative: float | None = None  # cumulative change since the base year, in the indicator's unit
+    needed: float | None = None      # average yearly rate still needed, in percent
+    forecast: float | None = None
+    forecast_status: str | None = None
+
+
+# --- helpers used per year --------------------------------------------------------------------
+
+def fmt(number):
+    """A computed number for display: two decimals (three below 1), trailing zeros dropped."""
+    if number is None or not math.isfinite(number):
+        return "—" if number is None else ("∞" if number > 0 else "−∞")
+    text = f"{number:.3f}" if -1 < number < 1 else f"{number:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number_text(number):
+    """A Decimal as written, without the trailing zeros a DecimalField adds (36.700000 → 36.7)."""
+    text = str(number)  # several times faster than format(number, "f"), which it equals without an exponent
+    if "E" in text:
+        text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown(observation):
+    if observation.number is not None:
+        return number_text(observation.number)
+    if observation.water_class is not None:
+        return WATER_CLASS_NAMES.get(observation.water_class, str(observation.water_class))
+    return f"“{observation.text.strip() or '—'}”"
+
+
+def satisfies(op, value, threshold, better, tolerance):
+    if op == "ge":
+        return value >= threshold - EPS
+    if op == "gt":
+        return value > threshold + EPS
+    if op == "le":
+        return value <= threshold + EPS
+    if op == "lt":
+        return value < threshold - EPS
+    # approx: within the tolerance, or beyond the target in the better direction
+    if abs(value - threshold) <= tolerance * abs(threshold) + EPS:
+        return True
+    return value > threshold if better == UP else value < threshold
+
+
+def _compare(op, value_text, threshold_text, met, tolerance):
+    if op == "approx":
+        where = "在" if met else "不在"
+        return f"{value_text} {where} {threshold_text}±{tolerance * 100:g}% 内{'或更优' if met else '且未更优'}"
+    return f"{value_text} {_OPS[op][0 if met else 1]} {threshold_text}"
+
+
+def progress_status(completion, tau):
+    if completion >= tau - EPS:
+        return "on_track"
+    return "behind" if completion >= 0 else "regressing"
+
+
+def _worse(value, reference, better):
+    return value < reference - EPS if better == UP else value > reference + EPS
+
+
+def _reference(p, index):
+    """(number, year, text) the change is measured from: the baseline, or — where the plan printed
+    none (—, /, 断流) — the earliest approved number in the plan period up to `index`."""
+    if p.baseline is not None:
+        return p.baseline, p.baseline_year, p.baseline_text
+    numbers = p.numbers
+    for i in range(index + 1):
+        if numbers[i] is not None:
+            return numbers[i], p.observations[i].year, p.texts[i]
+    return None, None, None
+
+
+def forecast(p, index, year, reference, reference_year, reference_text, predicate, steps):
+    """预计: the least-squares line through the reference point and the approved numbers up to
+    observation `index`, read at the milestone year."""
+    if year >= p.milestone:
+        return None, None
+    table = p.projections.get(reference_year)
+    if table is None:
+        table = _value_projections(p, reference, reference_year, reference_text)
+        p.projections[reference_year] = table
+    return _announce(table[index], predicate, steps)
+
+
+def _value_projections(p, reference, reference_year, reference_text):
+    """[(projected, description)] per observation index, all computed in one pass."""
+    points = [(reference_year, reference, reference_text)] if reference is not None else []
+    position = []  # observation index → number of points known by then
+    for year, number, text in zip([o.year for o in p.observations], p.numbers, p.texts):
+        if number is not None and (reference_year is None or year > reference_year):
+            points.append((year, number, text))
+        position.append(len(points) - 1)
+    lines = _lines(p, points, "")
+    return [lines[k] if k >= 0 else (None, None) for k in position]
+
+
+def _lines(p, points, what):
+    """[(projected, description)] for each leading run of `points` (x, y, text)."""
+    projections = rates.prefix_extrapolations([(x, y) for x, y, _ in points], p.milestone)
+    lines, shown = [], ""
+    for (x, _, text), projected in zip(points, projections):
+        shown = f"{shown}、({x}, {text})" if shown else f"({x}, {text})"
+        lines.append((projected, projected is not None and
+                      f"预计：{what}最小二乘直线过 {shown}，外推至 {p.milestone} 年为 {fmt(projected)}"))
+    return lines
+
+
+def _announce(line, predicate, steps):
+    projected, text = line
+    if projected is None:
+        return None, None
+    likely = predicate(projected)
+    steps.append(f"{text} → {'预计可完成' if likely else '预计难以完成'}")
+    return projected, ("likely" if likely else "unlikely")
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+def awaiting_rule(p, index, year, tau, settings, steps):
+    steps.append("目标由上级下达，尚未录入下达数值 → 待下达")
+    if index < 0:
+        return Outcome("awaiting_target")
+    observation = p.observations[index]
+    return Outcome("awaiting_target", value=observation.number, value_year=observation.year)
+
+
+def judgement_rule(p, index, year, tau, settings, steps):
+    observation = p.observations[index]
+    steps.append("定性目标或非数值，须由审核员评价（完成 / 基本完成 / 未完成）→ 待评价")
+    return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
+
+
+def _needs_number(observation, steps):
+    steps.append(f"当前值 {shown(observation)} 不是可比较的数值 → 待评价")
+    value = observation.number if observation.number is not None else observation.water_class
+    return Outcome("needs_judgement", value=value, value_year=observation.year)
+
+
+def threshold_rule(p, index, year, tau, settings, steps):
+    """Numbers against a threshold (exact with direction, ≥, ≤, range, 约, 消除, 〔x〕, assigned)."""
+    if p.series:
+        return _cumulative_threshold(p, index, year, tau, settings, steps)
+    observation = p.observations[index]
+    value = p.numbers[index]
+    if value is None:
+        return _needs_number(observation, steps)
+    start, start_year, start_text = _reference(p, index)
+    if p.baseline is None and start is not None:
+        steps.append(f"基期值缺失，以 {start_year} 年审定值 {start_text} 为起点")
+    status, completion = _judge_threshold(p, value, p.texts[index], start, start_text, tau, settings, steps)
+    tolerance = settings.approx_tolerance
+    projected, likely = forecast(p, index, year, start, start_year, start_text,
+                                 lambda v: satisfies(p.op, v, p.threshold, p.better, tolerance), steps)
+    return Outcome(status, completion, observation.number, observation.year,
+                   forecast=projected, forecast_status=likely)
+
+
+def _cumulative_threshold(p, index, year, tau, settings, steps):
+    """〔x〕 targets: the change since the base year, as reported or added up from yearly amounts."""
+    known = series_known(p, index, steps)
+    if not known:
+        steps.append("无可累计的审定值（逐年数据缺年）→ 无数据")
+        return Outcome("no_data")
+    point_year, cumulative, point_index, how = p.series[known - 1]
+    steps.append(how)
+    status, completion = _judge_threshold(p, cumulative, fmt(cumulative), 0.0, "0", tau, settings, steps)
+    tolerance = settings.approx_tolerance
+    projected, likely = series_forecast(
+        p, known, year, lambda v: satisfies(p.op, v, p.threshold, p.better, tolerance), steps)
+    return Outcome(status, completion, p.observations[point_index].number, point_year, cumulative=cumulative,
+                   forecast=projected, forecast_status=likely)
+
+
+def _judge_threshold(p, value, value_text, start, start_text, tau, settings, steps):
+    """(status, 完成进度) of a number against the prepared threshold, measured from `start`."""
+    tolerance = settings.approx_tolerance
+    threshold, threshold_text = p.threshold, p.threshold_text
+    met = satisfies(p.op, value, threshold, p.better, tolerance)
+    completion = None
+    # A start that already meets the target leaves 完成进度 without meaning (its sign would flip).
+    start_met = start is not None and satisfies(p.op, start, threshold, p.better, tolerance)
+    if start is not None and not start_met and abs(threshold - start) > EPS:
+        completion = (value - start) / (threshold - start)
+        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion:.2f}")
+    if met:
+        status, reason = "met", "已达到目标"
+    elif start is None:
+        status, reason = "behind", "无基期值，无法计算完成进度，按滞后处理"
+    elif start_met:
+        status, reason = "regressing", f"起点 {start_text} 已达标，当前值退步"
+    elif completion is None:
+        status = "regressing" if _worse(value, start, p.better) else "behind"
+        reason = "完成进度无定义，与起点比较"
+    else:
+        status = progress_status(completion, tau)
+        reason = f"完成进度 {completion:.2f} {'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
+    steps.append(f"{p.raw}：{_compare(p.op, value_text, threshold_text, met, tolerance)}；{reason}"
+                 f" → {STATUS_LABELS[status]}")
+    return status, completion
+
+
+def series_known(p, index, steps):
+    """How many cumulative points are known by observation `index`; says so when later reports
+    could not be chained on (a year missing)."""
+    known, year = 0, p.observations[index].year
+    for point in p.series:
+        if point[0] > year:
+            break
+        known += 1
+    if known and p.series[known - 1][0] < year:
+        steps.append(f"{p.series[known - 1][0] + 1}年缺数，其后的逐年数值无法累计")
+    return known
+
+
+def series_forecast(p, known, year, predicate, steps):
+    """预计 for cumulative figures: the line through (base year, 0) and the `known` cumulative points."""
+    if year >= p.milestone:
+        return None, None
+    table = p.projections.get("series")
+    if table is None:
+        points = [(p.base_year, 0.0, "0")] + [(y, c, fmt(c)) for y, c, _, _ in p.series]
+        table = p.projections["series"] = _lines(p, points, "累计值")
+    return _announce(table[known], predicate, steps)
+
+
+def trend_status(trend, not_worse_than_previous):
+    if trend == rates.TREND_GOOD:
+        return "met" if not_worse_than_previous else "on_track"
+    return "behind" if trend == rates.TREND_SLOW else "regressing"
+
+
+def trend_rule(p, index, year, tau, settings, steps):
+    """持续下降 / 持续增长 / 持续改善: the compound annual change since the base year."""
+    observation, value = p.observations[index], p.numbers[index]
+    if value is None:
+        return _needs_number(observation, steps)
+    start, start_year, start_text = _reference(p, index - 1)
+    if start is None or start_year >= observation.year:
+        steps.append("只有一个数值，无法判断趋势 → 待评价")
+        return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
+    previous = next((p.numbers[i] for i in range(index - 1, -1, -1)
+                     if p.numbers[i] is not None and p.observations[i].year > start_year), start)
+    better = p.better
+    rate = rates.compound_annual_change(start, value, observation.year - start_year, better)
+    ceiling = p.ceiling
+
+    def reached(number):  # a decrease at zero, a rise at its ceiling: nothing left to gain
+        if better == DOWN:
+            return number <= EPS
+        return ceiling is not None and number >= ceiling - EPS
+
+    if reached(value):
+        trend, status = rates.TREND_REACHED, "met"
+        steps.append(f"{p.raw}：{p.texts[index]} 已达{'零值' if better == DOWN else '上限'}，"
+                     f"目标已实现 → 已完成")
+    else:
+        trend = rates.trend_class(rate, settings.trend_good, settings.trend_slow)
+        not_worse = not _worse(value, previous, better)
+        status = trend_status(trend, not_worse)
+        steps.append(f"{p.raw}：自 {start_year} 年 {start_text} 至 {observation.year} 年 {p.texts[index]}，"
+                     f"年均{'下降' if better == DOWN else '增长'} {fmt(rate * 100)}%，趋势{rates.TREND_LABELS[trend]}；"
+                     f"较上一审定值 {fmt(previous)} {'未变差' if not_worse else '变差'} → {STATUS_LABELS[status]}")
+    years_to_go = p.milestone - start_year
+
+    def likely(projected):
+        if reached(projected):
+            return True
+        change = rates.compound_annual_change(start, projected, years_to_go, better)
+        return change is not None and change >= settings.trend_good
+
+    projected, forecast_status = forecast(p, index, year, start, start_year, start_text, likely, steps)
+    return Outcome(status, None, observation.number, observation.year, trend=trend,
+                   forecast=projected, forecast_status=forecast_status)
+
+
+def relation_rule(p, index, year, tau, settings, steps):
+    """不减少 / 不增加 / 保持稳定: the value against the baseline."""
+    observation, value = p.observations[index], p.numbers[index]
+    if value is None:
+        return _needs_number(observation, steps)
+    start, start_year, start_text = _reference(p, index - 1)
+    if start is None or start_year >= observation.year:
+        steps.append("无基期值可比较 → 待评价")
+        return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
+    tolerance = settings.stable_tolerance
+
+    def holds(candidate):
+        if p.relation == "not_decrease":
+            return candidate >= start - EPS
+        if p.relation == "not_increase":
+            return candidate <= start + EPS
+        within = abs(candidate - start) <= tolerance * abs(start) + EPS
+        return within or (p.better is not None and _worse(start, candidate, p.better))
+
+    met = holds(value)
+    status = "met" if met else "regressing"
+    steps.append(f"{p.raw}：{p.texts[index]} 对比起点 {start_text}（{start_year}年）"
+                 f"{'符合' if met else '不符合'} → {STATUS_LABELS[status]}")
+    projected, likely = forecast(p, index, year, start, start_year, start_text, holds, steps)
+    return Outcome(status, None, observation.number, observation.year,
+                   forecast=projected, forecast_status=likely)
+
+
+def class_rule(p, index, year, tau, settings, steps):
+    """Water-quality classes: compare class numbers (smaller is better); no 完成进度."""
+    observation = p.observations[index]
+    value = observation.water_class
+    if value is None:
+        return _needs_number(observation, steps)
+    start = p.baseline_class
+    name = WATER_CLASS_NAMES.get(value, str(value))
+    if p.threshold is not None:
+        met = satisfies(p.op, value, p.threshold, DOWN, 0.0)
+        target_name = WATER_CLASS_NAMES.get(p.threshold, str(p.threshold))
+        rule = f"类别 {name} {_OPS[p.op][0 if met else 1]} {target_name}"
+    elif p.relation in ("decrease", "increase", "improve"):
+        met = start is not None and (value < start or value == 1)
+        rule = f"类别 {name} {'优于' if met else '未优于'}基期"
+    else:
+        met = start is not None and value <= start
+        rule = f"类别 {name} {'不劣于' if met else '劣于'}基期"
+    if met:
+        status = "met"
+    else:
+        status = "regressing" if start is not None and value > start else "behind"
+    steps.append(f"{p.raw}：{rule}（完成进度不适用）→ {STATUS_LABELS[status]}")
+    return Outcome(status, None, value, observation.year)
+

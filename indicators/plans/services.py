@@ -1,0 +1,175 @@
+"""Write a validated PlanTable into the database: all of it or, on any error, none of it."""
+from django.db import transaction
+
+from indicators.plans import catalog
+from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
+from indicators.plans.table import TableError, validate
+
+
+class PlanTableInvalid(Exception):
+    def __init__(self, errors):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def resolve_bureaus(region, names):
+    """Map the plan's printed names to bureaus: an administrator's alias first, then the exact
+    name, else a new bureau under exactly that name — never a guess that merges two offices."""
+    aliases = {a.alias: a.bureau for a in BureauAlias.objects.filter(region=region, alias__in=names).select_related("bureau")}
+    bureaus = []
+    for name in names:
+        bureau = aliases.get(name)
+        if bureau is None:
+            bureau, _ = Bureau.objects.get_or_create(region=region, name=name)
+        bureaus.append(bureau)
+    return bureaus
+
+
+@transaction.atomic
+def save_plan_table(table, *, synthetic=False):
+    """Create or update the plan and its rows; rows no longer in the table are removed.
+
+    Raises PlanTableInvalid listing every problem; nothing is written in that case."""
+    errors = validate(table)
+    region = Region.objects.filter(code=table.region_code).first()
+    if region is None:
+        errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
+    parent_plan = None
+    if table.parent_plan:
+        parent_plan = Plan.objects.filter(code=table.parent_plan).first()
+        if parent_plan is None:
+            errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+    if errors:
+        raise PlanTableInvalid(errors)
+
+    plan = Plan.objects.filter(code=table.code).first() or Plan(code=table.code)
+    _save_if_changed(plan, dict(
+        region=region,
+        title=table.title,
+        title_note=table.title_note,
+        issuer=table.issuer,
+        issue_date=table.issue_date,
+        base_year=table.base_year,
+        milestone_years=sorted(table.milestone_years),
+        midterm_year=table.midterm_year,
+        vision_years=table.vision_years,
+        source_document=table.source_document,
+        parent=parent_plan,
+        table_title=table.table_title,
+        notes=table.notes,
+        stated_indicator_count=table.stated_indicator_count,
+        stated_binding_count=table.stated_binding_count,
+        stated_expected_count=table.stated_expected_count,
+        synthetic=synthetic,
+    ))
+    existing = {i.key: i for i in plan.indicators.all()}
+    removed = [ind for key, ind in existing.items() if key not in {r.key for r in table.rows}]
+    if removed:
+        _delete_rows(removed)
+
+    matcher = catalog.MeasureMatcher(Measure.objects.all())
+    saved = {}
+    for order, row in enumerate(table.rows, start=1):
+        indicator = existing.get(row.key) or Indicator(plan=plan, key=row.key)
+        before = _snapshot(indicator) if indicator.pk else None
+        indicator.number = row.number
+        # Sub-rows follow their parent in printed order; any other order is fixed in the second pass.
+        indicator.parent = saved.get(row.parent) if row.parent else None
+        indicator.shares_parent_target = row.shares_parent_target
+        indicator.category = row.category
+        indicator.name = row.name
+        indicator.unit = row.unit
+        indicator.attribute = row.attribute_code
+        indicator.responsible_raw = row.responsible
+        indicator.baseline_raw = row.baseline
+        indicator.baseline_year = row.baseline_year or table.base_year
+        indicator.note = row.note
+        indicator.order = order
+        specs = [IndicatorTarget(raw=row.targets.get(y, "")).spec() for y in table.milestone_years]
+        indicator.refresh_derived(target_specs=specs)
+        if indicator.measure_id is None:
+            indicator.measure = matcher.match(row.name)
+        if before is None or _snapshot(indicator) != before:
+            indicator.save()
+        bureaus = resolve_bureaus(region, row.responsible_names)
+        if {b.pk for b in bureaus} != set(indicator.bureaus.values_list("pk", flat=True)):
+            indicator.bureaus.set(bureaus)
+        _save_targets(indicator, row, table.milestone_years)
+        saved[row.key] = indicator
+
+    for row in table.rows:
+        child = saved[row.key]
+        if row.parent and child.parent_id != saved[row.parent].pk:
+            child.parent = saved[row.parent]
+            child.save(update_fields=["parent"])
+    from indicators.results.services import refresh
+
+    refresh(plans=[plan])
+    return plan
+
+
+def _snapshot(instance):
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _save_if_changed(instance, values):
+    """Assign `values` and save only when something differs, so reloading the same data adds
+    no history rows."""
+    before = _snapshot(instance) if instance.pk else None
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if before is None or _snapshot(instance) != before:
+        instance.save()
+    return instance
+
+
+def _save_targets(indicator, row, years):
+    current = {t.year: t for t in indicator.targets.all()}
+    for year in years:
+        raw = row.targets.get(year, "")
+        target = current.pop(year, None)
+        if target is None:
+            IndicatorTarget.objects.create(indicator=indicator, year=year, raw=raw)
+        elif target.raw != raw:
+            target.raw = raw
+            target.version += 1
+            target.save()
+    for stale in current.values():
+        stale.delete()
+
+
+def _delete_rows(indicators):
+    from django.db.models import ProtectedError
+
+    try:
+        for indicator in indicators:
+            indicator.delete()
+    except ProtectedError:
+        raise PlanTableInvalid(
+            [TableError(None, "指标", f"指标「{i.name}」已有填报数据，不能在导入时删除。") for i in indicators]
+        ) from None
+
+
+def plan_table_from_db(plan):
+    """The stored plan as a PlanTable — what the .xlsx download and the API are built from."""
+    from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable
+
+    indicators = plan.indicators.select_related("parent").prefetch_related("targets").order_by("order")
+    rows = [
+        IndicatorRow(
+            key=i.key, number=i.number, parent=i.parent.key if i.parent else "", shares_parent_target=i.shares_parent_target,
+            category=i.category, name=i.name, unit=i.unit, baseline=i.baseline_raw,
+            baseline_year=i.baseline_year if i.baseline_year != plan.base_year else None,
+            targets={t.year: t.raw for t in i.targets.all()}, attribute=ATTRIBUTE_LABELS.get(i.attribute, ""),
+            responsible=i.responsible_raw, note=i.note,
+        )
+        for i in indicators
+    ]
+    return PlanTable(
+        code=plan.code, region_code=plan.region.code, region_name=plan.region.name, title=plan.title, title_note=plan.title_note, issuer=plan.issuer,
+        issue_date=plan.issue_date, base_year=plan.base_year, milestone_years=list(plan.milestone_years),
+        midterm_year=plan.midterm_year, vision_years=list(plan.vision_years), source_document=plan.source_document,
+        parent_plan=plan.parent.code if plan.parent else "", table_title=plan.table_title, notes=list(plan.notes),
+        stated_indicator_count=plan.stated_indicator_count, stated_binding_count=plan.stated_binding_count,
+        stated_expected_count=plan.stated_expected_count, rows=rows,
+    )

@@ -1,0 +1,223 @@
+"""The plan table as an .xlsx file in the published layout, and back.
+
+The same workbook is the download and the upload template: sheet 指标体系 has the published
+columns (类别, 序号, 指标, 计量单位, 基期现状, one column per milestone year, 指标属性, 责任部门),
+then the bookkeeping columns the round trip needs (行键, 上级行键, 共用上级目标, 基期值年份, 注释);
+notes stand below the table; sheet 规划信息 holds the plan's own fields. Cells are written as typed
+text, never as formulas, so a cell beginning with = cannot execute.
+"""
+import io
+import re
+import zipfile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from core.security import int_or
+
+from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable, TableError
+
+TABLE_SHEET = "指标体系"
+INFO_SHEET = "规划信息"
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+_YEAR_TARGET = re.compile(r"^(\d{4})年(目标)?$")
+_YEAR_BASE = re.compile(r"^(\d{4})年(现状)?$")
+BOOKKEEPING = ["行键", "上级行键", "共用上级目标", "基期值年份", "注释"]
+INFO_FIELDS = [
+    ("code", "规划编码"), ("region_code", "区划代码"), ("region_name", "行政区划"), ("title", "规划名称"), ("title_note", "规划名称说明"),
+    ("issuer", "印发单位"), ("issue_date", "印发日期"), ("base_year", "基期年"), ("milestone_years", "目标年"),
+    ("midterm_year", "中期评估年"), ("vision_years", "远景年"), ("source_document", "来源文件"),
+    ("parent_plan", "上级规划"), ("table_title", "指标表标题"), ("stated_indicator_count", "原文所述指标数"),
+    ("stated_binding_count", "原文所述约束性指标数"), ("stated_expected_count", "原文所述预期性指标数"),
+]
+
+
+class WorkbookRejected(Exception):
+    """The upload is not a workbook we can read at all (size, format, zip bomb)."""
+
+
+def _text_cell(ws, row, column, value, **style):
+    cell = ws.cell(row=row, column=column)
+    cell.value = "" if value is None else value
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    for name, val in style.items():
+        setattr(cell, name, val)
+    return cell
+
+
+def write_plan_table(table):
+    """Bytes of an .xlsx workbook holding `table`."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TABLE_SHEET
+    years = sorted(table.milestone_years)
+    headers = ["类别", "序号", "指标", "计量单位", f"{table.base_year}年现状", *[f"{y}年目标" for y in years],
+               "指标属性", "责任部门", *BOOKKEEPING]
+    bold, thin = Font(bold=True), Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    _text_cell(ws, 1, 1, table.title, font=Font(bold=True, size=13))
+    _text_cell(ws, 2, 1, table.table_title, font=bold)
+    for col, header in enumerate(headers, start=1):
+        fill = PatternFill("solid", fgColor="DDE6F0" if header not in BOOKKEEPING else "F2F2F2")
+        _text_cell(ws, 3, col, header, font=bold, fill=fill, border=border, alignment=Alignment(wrap_text=True, vertical="center"))
+    row_no = 4
+    for row in table.rows:
+        values = [row.category, row.number, row.name, row.unit, row.baseline, *[row.targets.get(y, "") for y in years],
+                  row.attribute, row.responsible, row.key, row.parent, "是" if row.shares_parent_target else "",
+                  row.baseline_year, row.note]
+        for col, value in enumerate(values, start=1):
+            cell = _text_cell(ws, row_no, col, "" if value is None else value, border=border)
+            if col == 3 and row.parent:
+                cell.alignment = Alignment(indent=2, wrap_text=True)
+            elif col <= len(headers) - len(BOOKKEEPING):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        row_no += 1
+    row_no += 1
+    for note in table.notes:
+        _text_cell(ws, row_no, 1, note, font=Font(italic=True))
+        row_no += 1
+    for col, width in zip("ABCDE", (10, 6, 36, 10, 12)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+
+    info = wb.create_sheet(INFO_SHEET)
+    for index, (attr, label) in enumerate(INFO_FIELDS, start=1):
+        value = getattr(table, attr)
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        _text_cell(info, index, 1, label, font=bold)
+        _text_cell(info, index, 2, "" if value is None else str(value))
+    info.column_dimensions["A"].width = 22
+    info.column_dimensions["B"].width = 80
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def check_upload(data, max_bytes):
+    """Refuse what cannot be a safe workbook before openpyxl touches it."""
+    if len(data) > max_bytes:
+        raise WorkbookRejected(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），不能超过 {max_bytes // 1024 // 1024} MB。")
+    if not data.startswith(b"PK\x03\x04"):
+        raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（请用 Excel 或 WPS 另存为 .xlsx 格式）。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise WorkbookRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（缺少工作簿内容）。")
+    if total > MAX_UNCOMPRESSED:
+        raise WorkbookRejected("文件解压后过大，疑似压缩炸弹，已拒绝。")
+
+
+def cell_text(value):
+    """A cell as the text a person typed: 37.07 stays 37.07, 35 stays 35 (not 35.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def read_plan_table(data, max_bytes=5 * 1024 * 1024):
+    """Parse an uploaded workbook into (PlanTable or None, [TableError]). Raises WorkbookRejected."""
+    check_upload(data, max_bytes)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise WorkbookRejected("无法读取该 .xlsx 文件，请确认文件未损坏。") from None
+    errors = []
+    if TABLE_SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
+        raise WorkbookRejected(f"工作簿必须包含「{TABLE_SHEET}」和「{INFO_SHEET}」两个工作表（请使用下载的模板）。")
+    info = {cell_text(r[0]): cell_text(r[1]) if len(r) > 1 else "" for r in wb[INFO_SHEET].iter_rows(values_only=True) if r and r[0]}
+    table = _plan_from_info(info, errors)
+    rows = list(wb[TABLE_SHEET].iter_rows(values_only=True))
+    header_index = next((i for i, r in enumerate(rows) if r and "序号" in [cell_text(c) for c in r]), None)
+    if header_index is None:
+        errors.append(TableError(None, "表头", "找不到含「序号」的表头行。"))
+        return None, errors
+    headers = [cell_text(c) for c in rows[header_index]]
+    columns = {h: i for i, h in enumerate(headers) if h}
+    for required in ["类别", "序号", "指标", "计量单位", "指标属性", "责任部门", *BOOKKEEPING]:
+        if required not in columns:
+            errors.append(TableError(header_index + 1, "表头", f"缺少「{required}」列。"))
+    target_columns = {int(m.group(1)): i for h, i in columns.items() if (m := _YEAR_TARGET.match(h)) and m.group(2)}
+    base_column = next((i for h, i in columns.items() if (m := _YEAR_BASE.match(h)) and m.group(2)), None)
+    if base_column is None:
+        errors.append(TableError(header_index + 1, "表头", "缺少「YYYY年现状」列。"))
+    if table and sorted(target_columns) != sorted(table.milestone_years):
+        errors.append(TableError(header_index + 1, "表头", "目标年列与规划信息中的目标年不一致。"))
+    if errors:
+        return None, errors
+
+    def get(raw, name):
+        index = columns[name]
+        return cell_text(raw[index]) if index < len(raw) else ""
+
+    in_notes = False
+    for offset, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
+        texts = [cell_text(c) for c in raw] if raw else []
+        if not any(texts):
+            in_notes = True
+            continue
+        if in_notes:
+            table.notes.append(texts[0] or next(t for t in texts if t))
+            continue
+        year_text = get(raw, "基期值年份")
+        baseline_year = None
+        if year_text:
+            if int_or(year_text) is not None:
+                baseline_year = int_or(year_text)
+            else:
+                errors.append(TableError(offset, "基期值年份", f"「{year_text[:20]}」不是年份。"))
+        shares = get(raw, "共用上级目标")
+        if shares not in ("", "是", "否"):
+            errors.append(TableError(offset, "共用上级目标", "应填“是”或留空。"))
+        table.rows.append(IndicatorRow(
+            key=get(raw, "行键") or get(raw, "序号"), number=get(raw, "序号"), parent=get(raw, "上级行键"),
+            shares_parent_target=shares == "是", category=get(raw, "类别"), name=get(raw, "指标"), unit=get(raw, "计量单位"),
+            baseline=cell_text(raw[base_column]) if base_column < len(raw) else "", baseline_year=baseline_year,
+            targets={y: (cell_text(raw[i]) if i < len(raw) else "") for y, i in target_columns.items()},
+            attribute=get(raw, "指标属性"), responsible=get(raw, "责任部门"), note=get(raw, "注释"), source_row=offset,
+        ))
+    return table, errors
+
+
+def _plan_from_info(info, errors):
+    def number(label, required=False):
+        text = info.get(label, "")
+        if not text:
+            if required:
+                errors.append(TableError(None, label, "不能为空。"))
+            return None
+        if int_or(text) is None:
+            errors.append(TableError(None, label, f"「{text[:20]}」不是整数。"))
+            return None
+        return int_or(text)
+
+    def years(label):
+        parts = [p for p in re.split(r"[、,，\s]+", info.get(label, "")) if p]
+        if not all(int_or(p) is not None for p in parts):
+            errors.append(TableError(None, label, "应为以顿号分隔的年份，例如 2027、2035。"))
+            return []
+        return [int_or(p) for p in parts]
+
+    return PlanTable(
+        code=info.get("规划编码", ""), region_code=info.get("区划代码", ""), region_name=info.get("行政区划", ""),
+        title=info.get("规划名称", ""), title_note=info.get("规划名称说明", ""), issuer=info.get("印发单位", ""), issue_date=info.get("印发日期", ""),
+        base_year=number("基期年", required=True) or 0, milestone_years=years("目标年"),
+        midterm_year=number("中期评估年"), vision_years=years("远景年"), source_document=info.get("来源文件", ""),
+        parent_plan=info.get("上级规划", ""), table_title=info.get("指标表标题", ""),
+        stated_indicator_count=number("原文所述指标数"), stated_binding_count=number("原文所述约束性指标数"),
+        stated_expected_count=number("原文所述预期性指标数"),
+    )
+
+
+def attribute_label(code):
+    return ATTRIBUTE_LABELS.get(code or "", "")

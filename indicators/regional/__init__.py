@@ -1,0 +1,1 @@
+"""Across regions: the city comparison (县区对比) and the leader summary (领导摘要)."""

@@ -1,0 +1,171 @@
+"""Across regions: the city comparison (county × measure) and the leader summary of a region.
+
+Every function reads stored evaluation results with aggregate queries whose number does not
+depend on how many counties, plans or indicators the region holds.
+"""
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from core import generations
+
+from indicators.plans import targets
+from indicators.evaluation import STATUS_LABELS, STATUSES
+from indicators.results.selectors import ATTENTION, submission_completeness
+from indicators.models import EvaluationResult, IndicatorTarget, Measure, Plan, Region
+from indicators.models.scoping import region_subtree_q
+from accounts.roles import scope_key
+
+
+def _year(raw, today=None):
+    today = today or timezone.localdate()
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return today.year - 1
+    return year if 1990 <= year <= 2100 else today.year - 1
+
+
+def plans_covering(queryset, year):
+    """One plan per region: the one whose period holds `year` (the newest if several do)."""
+    chosen = {}
+    for plan in queryset.filter(base_year__lt=year).select_related("region").order_by("region_id", "-base_year"):
+        if plan.first_year <= year <= plan.final_year and plan.region_id not in chosen:
+            chosen[plan.region_id] = plan
+    return chosen
+
+
+def compare_counties(user, region, year_raw, measure_code):
+    year = _year(year_raw)
+    counties = list(Region.objects.visible_to(user).filter(parent=region).order_by("code"))
+    plans = plans_covering(Plan.objects.visible_to(user).filter(region__in=counties), year)
+    results = (
+        EvaluationResult.objects.filter(plan__in=plans.values(), year=year, indicator__measure__isnull=False)
+        .values("plan__region_id", "indicator__measure_id", "indicator_id", "status", "value", "binding_failed")
+    )
+    cells = {}
+    for row in results:
+        cells.setdefault((row["plan__region_id"], row["indicator__measure_id"]), row)
+    measure_ids = {m for _, m in cells}
+    measures = list(Measure.objects.filter(pk__in=measure_ids).order_by("name"))
+    measure = next((m for m in measures if m.code == measure_code), measures[0] if measures else None)
+    matrix = []
+    for county in counties:
+        plan = plans.get(county.pk)
+        matrix.append({"county": county, "plan": plan,
+                       "cells": [cells.get((county.pk, m.pk)) for m in measures]})
+    bars = []
+    if measure is not None:
+        indicator_ids = [cells[(c.pk, measure.pk)]["indicator_id"] for c in counties if (c.pk, measure.pk) in cells]
+        thresholds = {}
+        for target in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).order_by("year"):
+            if target.indicator_id not in thresholds or target.year >= year:
+                spec = target.spec()
+                number = spec.value if spec.value is not None else (spec.low if spec.low is not None else spec.high)
+                thresholds.setdefault(target.indicator_id, float(number) if number is not None else None)
+        for county in counties:
+            cell = cells.get((county.pk, measure.pk))
+            if county.pk not in plans:
+                bars.append((county.name, None, None, None, "无规划"))
+            elif cell is None:
+                bars.append((county.name, None, None, None, "规划无此指标"))
+            else:
+                parsed = targets.parse_value(cell["value"])
+                number = float(parsed.number) if parsed.number is not None else None
+                bars.append((county.name, number, thresholds.get(cell["indicator_id"]), cell["status"], ""))
+    return {"year": year, "measures": measures, "measure": measure, "matrix": matrix, "bars": bars,
+            "statuses": STATUS_LABELS}
+
+
+def _empty_counts():
+    return {code: 0 for code in STATUSES}
+
+
+def summarise(user, region, year_raw):
+    """Headline figures of a region (and everything below it) for a leader."""
+    year = _year(year_raw)
+    visible = Plan.objects.visible_to(user).filter(region_subtree_q(region.pk))
+    plans = plans_covering(visible, year)
+    plan_ids = [p.pk for p in plans.values()]
+    per_plan = defaultdict(lambda: {"all": _empty_counts(), "binding": _empty_counts()})
+    rows = (EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year)
+            .values("plan_id", "status", "binding").annotate(n=Count("id")))
+    for row in rows:
+        per_plan[row["plan_id"]]["all"][row["status"]] += row["n"]
+        if row["binding"]:
+            per_plan[row["plan_id"]]["binding"][row["status"]] += row["n"]
+    overall = {"all": _empty_counts(), "binding": _empty_counts()}
+    for counts in per_plan.values():
+        for group in ("all", "binding"):
+            for code, n in counts[group].items():
+                overall[group][code] += n
+    binding_total = sum(overall["binding"].values())
+    attention = list(
+        EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year, status__in=ATTENTION)
+        .select_related("indicator__plan", "plan__region").prefetch_related("indicator__bureaus")
+        .order_by("-binding_failed", "-binding", "completion")[:8]
+    )
+    completeness = submission_completeness(plan_ids, year)
+    done = sum(d for d, _ in completeness.values())
+    total = sum(t for _, t in completeness.values())
+    children = _child_rollup(user, region, plans, per_plan, completeness)
+    return {
+        "year": year, "plans": list(plans.values()), "overall": overall,
+        "binding_met_share": overall["binding"]["met"] / binding_total if binding_total else None,
+        "binding_total": binding_total,
+        "behind": overall["all"]["behind"], "regressing": overall["all"]["regressing"],
+        "not_met": overall["all"]["not_met"], "attention": attention,
+        "completeness": (done, total), "completeness_share": done / total if total else None,
+        "children": children, "statuses": STATUS_LABELS,
+    }
+
+
+def _child_rollup(user, region, plans, per_plan, completeness):
+    """One line per region directly below `region`, rolling up every plan in its subtree."""
+    children = list(Region.objects.visible_to(user).filter(parent=region).order_by("code"))
+    child_ids = {c.pk for c in children}
+    ancestry = dict(Region.objects.filter(Q(parent_id__in=child_ids) | Q(parent__parent_id__in=child_ids))
+                    .values_list("pk", "parent_id"))
+    rollup = {c.pk: {"region": c, "plans": 0, "all": _empty_counts(), "binding_met": 0, "binding": 0, "done": 0, "total": 0}
+              for c in children}
+    for region_id, plan in plans.items():
+        node = region_id
+        while node is not None and node not in child_ids:
+            node = ancestry.get(node)
+        if node is None:
+            continue
+        line = rollup[node]
+        line["plans"] += 1
+        for code, n in per_plan[plan.pk]["all"].items():
+            line["all"][code] += n
+        line["binding_met"] += per_plan[plan.pk]["binding"]["met"]
+        line["binding"] += sum(per_plan[plan.pk]["binding"].values())
+        done, total = completeness.get(plan.pk, (0, 0))
+        line["done"] += done
+        line["total"] += total
+    return list(rollup.values())
+
+
+def plan_project_summary(user, plan, year):
+    """The key-project summary (重点工程) of one plan as `user` may see it, once per data generation."""
+    from projects.summary import summary_for_plan
+
+    return generations.cached(("project_summary_plan", plan.pk, year, scope_key(user)),
+                              lambda: summary_for_plan(plan, user, as_of_year=year))
+
+
+def leader_summary(user, region, year_raw):
+    """The leader summary of a region: its indicators and key projects, computed once per data
+    generation (a nation's summary aggregates every plan of the country)."""
+    from projects.summary import summary_for_region
+
+    year = _year(year_raw)
+
+    def compute():
+        summary = summarise(user, region, year)
+        summary["plans"] = len(summary["plans"])  # the page shows the count; a nation has thousands
+        summary["project_summary"] = summary_for_region(region, user, as_of_year=year)
+        return summary
+
+    return generations.cached(("leader_summary", region.pk, year, scope_key(user)), compute)

@@ -1,0 +1,129 @@
+"""Review by the ecology-environment bureau: the queue, one value's page, and its actions.
+
+Scope: the queue and actions take values through `IndicatorValue.objects.reviewable_by(user)`;
+a value's page through `visible_to(user)`. Anything else is 404.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from core.decorators import role_required
+from core.http import redirect_back
+from core.security import int_or
+from reporting import workflow
+from reporting.models import Evidence
+from reporting.services import StaleRecord, locked_save, review
+from reporting.workflow import TransitionError
+
+from indicators.entry.rules import JUDGEMENT_LABELS
+from indicators.results.services import refresh
+from indicators.web.filters import ReviewQueueFilter
+from indicators.models import IndicatorValue
+from indicators.web.tables import ReviewQueueTable
+
+
+@role_required("reviewer", "admin")
+def review_queue(request):
+    values = (
+        IndicatorValue.objects.reviewable_by(request.user)
+        .select_related("indicator__plan__region")
+    )
+    queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
+    table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "indicators/review_queue.html", {"filter": queue, "table": table})
+
+
+@role_required("reviewer", "admin")
+@require_POST
+def approve_selected(request):
+    ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
+    values = IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
+    approved = 0
+    with transaction.atomic():
+        for value in values.select_related("indicator__plan__region"):
+            review(value, workflow.APPROVE, request.user)
+            approved += 1
+    if approved:
+        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": approved})
+    else:
+        messages.info(request, _("没有选中待审核的数据。"))
+    return redirect_back(request, "review_queue")
+
+
+@login_required
+def value_detail(request, pk):
+    value = get_object_or_404(
+        IndicatorValue.objects.visible_to(request.user).select_related("indicator__plan__region", "updated_by", "reviewed_by"),
+        pk=pk,
+    )
+    context = {
+        "value": value,
+        "indicator": value.indicator,
+        "changes": value.state_changes.select_related("user"),
+        "history": value.history.select_related("history_user").order_by("-history_date")[:50],
+        "evidence": value.evidence.all(),
+        "can_review": value.review_allowed(request.user),
+    }
+    return render(request, "indicators/value_detail.html", context)
+
+
+@login_required
+@require_POST
+def value_review(request, pk):
+    value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator__plan__region"), pk=pk)
+    action = request.POST.get("action", "")
+    version = request.POST.get("version", "")
+    if action not in (workflow.APPROVE, workflow.RETURN, workflow.REOPEN):
+        raise Http404
+    try:
+        review(value, action, request.user, reason=request.POST.get("reason", ""),
+               expected_version=int_or(version))
+    except (TransitionError, StaleRecord) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已%(action)s：%(name)s %(year)s 年。") % {
+            "action": workflow.ACTION_LABELS[action], "name": value.indicator.name, "year": value.year})
+    return redirect_back(request, value.get_absolute_url())
+
+
+@login_required
+def evidence_download(request, pk):
+    """Evidence is served only to those who may see the record it belongs to."""
+    evidence = get_object_or_404(Evidence.objects.select_related("content_type"), pk=pk)
+    record_model = evidence.content_type.model_class()
+    manager = getattr(record_model, "objects", None)
+    if manager is None or not hasattr(manager, "visible_to") or not manager.visible_to(request.user).filter(pk=evidence.object_id).exists():
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.media_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def value_judgement(request, pk):
+    """审核评价: a reviewer's 完成 / 基本完成 / 未完成 with a written reason; it is what a
+    qualitative indicator's evaluation counts."""
+    value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator"), pk=pk)
+    judgement, reason = request.POST.get("judgement", ""), request.POST.get("reason", "").strip()
+    version = request.POST.get("version", "")
+    if judgement not in JUDGEMENT_LABELS or not reason:
+        messages.error(request, _("请选择完成情况并填写评价理由。"))
+        return redirect(value.get_absolute_url())
+    try:
+        with transaction.atomic():
+            locked_save(value, int_or(version, value.version), request.user, "审核评价",
+                        reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
+            refresh([value.indicator_id])
+    except StaleRecord as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已记录审核评价。"))
+    return redirect(value.get_absolute_url())

@@ -1,0 +1,167 @@
+"""API representations. Read-only shapes built from the models; no business rules here."""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from indicators.models import Indicator, Plan
+
+
+def _decimal(value):
+    return None if value is None else float(value)
+
+
+class RegionRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PlanSummarySerializer(serializers.ModelSerializer):
+    region = RegionRefSerializer()
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["code", "title", "region", "issuer", "issue_date", "base_year", "milestone_years", "midterm_year",
+                  "vision_years", "parent", "synthetic"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    parent_number = serializers.SerializerMethodField()
+    parent_key = serializers.SerializerMethodField()
+    attribute = serializers.SerializerMethodField()
+    responsible = serializers.SerializerMethodField()
+    baseline = serializers.SerializerMethodField()
+    targets = serializers.SerializerMethodField()
+    measure = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["key", "number", "category", "name", "parent_number", "parent_key", "unit", "attribute", "responsible",
+                  "baseline", "targets", "direction", "value_type", "note", "measure", "shares_parent_target"]
+
+    def get_parent_number(self, obj) -> str | None:
+        return obj.parent.number if obj.parent_id else None
+
+    def get_parent_key(self, obj) -> str | None:
+        return obj.parent.key if obj.parent_id else None
+
+    def get_attribute(self, obj) -> str | None:
+        return obj.attribute or None
+
+    def get_responsible(self, obj) -> list[str]:
+        return [b.name for b in obj.bureaus.all()]
+
+    @extend_schema_field({"type": "object", "properties": {"raw": {"type": "string"}, "value": {"type": "number", "nullable": True}, "year": {"type": "integer"}}})
+    def get_baseline(self, obj):
+        return {"raw": obj.baseline_raw, "value": _decimal(obj.baseline_value), "year": obj.baseline_year}
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    def get_targets(self, obj):
+        return {
+            str(t.year): {"raw": t.raw, "kind": t.kind, "value": _decimal(t.value), "low": _decimal(t.low),
+                          "high": _decimal(t.high), "description": t.describe()}
+            for t in obj.targets.all()
+        }
+
+    def get_measure(self, obj) -> str | None:
+        return obj.measure.code if obj.measure_id else None
+
+
+class PlanDetailSerializer(PlanSummarySerializer):
+    indicators = serializers.SerializerMethodField()
+
+    class Meta(PlanSummarySerializer.Meta):
+        fields = [*PlanSummarySerializer.Meta.fields, "table_title", "notes", "source_document", "indicators"]
+
+    @extend_schema_field(IndicatorSerializer(many=True))
+    def get_indicators(self, obj):
+        return IndicatorSerializer(self.context["indicators"], many=True).data
+
+
+class ValueItemSerializer(serializers.Serializer):
+    """One item of a write-API batch. `number` is the 序号 as printed (or the row key of a sub-row)."""
+
+    number = serializers.CharField(max_length=20)
+    year = serializers.IntegerField(min_value=1949, max_value=2100)
+    value = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    judgement = serializers.ChoiceField(choices=["", "done", "mostly_done", "not_done"], required=False, default="")
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    explanation = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rate_mode = serializers.ChoiceField(choices=["", "yearly", "cumulative"], required=False, default="")
+    version = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None,
+        help_text="The stored value's version as last read (GET …/values/); omit or 0 when none was stored. "
+                  "A stale version is refused with 409, so a colleague's save is never overwritten unseen.")
+    submit = serializers.BooleanField(required=False, default=False)
+
+
+class StateChangeSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    user = serializers.CharField(source="user.get_username")
+    at = serializers.DateTimeField()
+    comment = serializers.CharField()
+
+
+class ValueSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    plan = serializers.CharField(source="indicator.plan.code")
+    number = serializers.CharField(source="indicator.number")
+    key = serializers.CharField(source="indicator.key")
+    indicator = serializers.CharField(source="indicator.name")
+    year = serializers.IntegerField()
+    value = serializers.CharField(source="raw")
+    number_value = serializers.SerializerMethodField()
+    judgement = serializers.CharField()
+    source = serializers.CharField()
+    note = serializers.CharField()
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    late = serializers.BooleanField()
+    synthetic = serializers.BooleanField()
+    return_reason = serializers.CharField()
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_number_value(self, value):
+        return _decimal(value.number)
+
+
+class ValueDetailSerializer(ValueSerializer):
+    history = serializers.SerializerMethodField()
+
+    @extend_schema_field(StateChangeSerializer(many=True))
+    def get_history(self, value):
+        return StateChangeSerializer(value.state_changes.select_related("user"), many=True).data
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+
+class EvaluationItemSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    binding = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=["met", "not_met", "on_track", "behind", "regressing", "awaiting_target",
+                                              "needs_judgement", "no_data"])
+    completion = serializers.FloatField(allow_null=True)
+    time_progress = serializers.FloatField(allow_null=True)
+    value = serializers.CharField(allow_null=True)
+    value_year = serializers.IntegerField(allow_null=True)
+    stale = serializers.BooleanField()
+    binding_failed = serializers.BooleanField()
+    target = serializers.DictField(child=serializers.CharField())
+    forecast = serializers.FloatField(allow_null=True)
+    forecast_status = serializers.CharField(allow_null=True)
+    explanation = serializers.CharField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    year = serializers.IntegerField()
+    indicators = EvaluationItemSerializer(many=True)
+    totals = serializers.DictField()
