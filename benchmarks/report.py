@@ -139,7 +139,7 @@ def write_report(directory, target):
                      f"{r['pure_seconds']} | {_fmt(r['per_second'])} | {r['end_to_end_seconds']} "
                      f"({_fmt(r['end_to_end_per_second'])}/s) | {r['peak_rss_mib']} | {_mark(ok)} |")
     lines += ["", any_run["reevaluation"]["method"], ""]
-    lines += ["Store path for comparison (`evaluation_store.refresh(plans=…)` of one province: load, evaluate, "
+    lines += ["Store path for comparison (`evaluation_store.recompute(plans=…)` of one province: load, evaluate, "
               "replace the stored rows):", ""]
     for scale, run in runs.items():
         s = run.get("store_refresh") or {}

@@ -663,7 +663,7 @@ def phase_reevaluate(args):
 
 
 def phase_store_refresh(args):
-    """The store path: evaluation_store.refresh for every plan of the scale's first province."""
+    """The store path: evaluation_store.recompute for every plan of the scale's first province."""
     from indicators.results import services as evaluation_store
     from demo import synthetic
     from indicators.models import Plan, Region
@@ -672,7 +672,7 @@ def phase_store_refresh(args):
     province = Region.objects.get(code=synthetic.subjects(args.scale)["province"])
     plans = list(Plan.objects.filter(region_subtree_q(province.pk)))
     started = time.perf_counter()
-    stored = evaluation_store.refresh(plans=plans)
+    stored = evaluation_store.recompute(plans=plans)
     seconds = time.perf_counter() - started
     return {"plans": len(plans), "results": stored, "seconds": round(seconds, 2),
             "per_second": round(stored / seconds) if seconds else None, "peak_rss_mib": rss_mib()}

@@ -12,7 +12,7 @@ Everything made here is marked as synthetic and kept apart from the real data:
   computed once; yearly values and project progress are `synthetic=True`.
 
 `generate(scale)` first removes what an earlier run made for the same scale, then writes the new
-data in chunks of plans with `bulk_create` and lets `evaluation_store.refresh` compute every
+data in chunks of plans with `bulk_create` and lets `evaluation_store.recompute` compute every
 evaluation result of a chunk in one pass. `remove(scale=None)` deletes synthetic data (of one scale
 or all of it) and whatever depends on it with plain DELETE statements — no per-row signals, so no
 history rows are written for the deletion — and refuses, changing nothing, if a real row refers to
@@ -633,7 +633,7 @@ class _Writer:
             except Exception as exc:  # the projects app is being changed by others: keep the rest
                 self.projects = None
                 self.notes.append(f"未生成重点工程：{exc.__class__.__name__}: {exc}")
-        results = evaluation_store.refresh(plans=plans)
+        results = evaluation_store.recompute(plans=plans)
         self.counts["indicators.EvaluationResult"] = self.counts.get("indicators.EvaluationResult", 0) + results
 
     def _indicator(self, plan, key, number, row, order, shares=False):

@@ -663,13 +663,13 @@ def assert_neutral(rows, where):
 
 
 def test_the_evaluation_export_neutralises_formulas(client, world):
-    from indicators.results.services import refresh
+    from indicators.results.services import recompute
 
     for formula in FORMULAS:
         Indicator.objects.filter(pk=world.forest.pk).update(name=formula, unit=formula[:30], category=formula, baseline_raw=formula,
                                                             number=formula[:20])
         IndicatorValue.objects.update_or_create(indicator=world.forest, year=2022, defaults={"raw": formula, "state": workflow.APPROVED})
-        refresh(plans=[world.plan])
+        recompute(plans=[world.plan])
         client.force_login(world.admin)
         response = client.get(reverse("plan_evaluation", args=[PLAN]), {"format": "xlsx", "year": "2022"})
         sheet = load_workbook(io.BytesIO(response.content)).active

@@ -108,9 +108,9 @@ def test_states_kinds_and_years_are_checked_by_the_database(world):
     violates(lambda: ProjectProgress.objects.filter(pk=progress.pk).update(investment_done=Decimal("-1")))
     violates(lambda: ProjectProgress.objects.create(project=world.project, year=YEAR))
     violates(lambda: Profile.objects.filter(user=world.staff).update(role="root"))
-    from indicators.results.services import refresh
+    from indicators.results.services import recompute
 
-    refresh(plans=[world.plan])
+    recompute(plans=[world.plan])
     violates(lambda: EvaluationResult.objects.filter(plan=world.plan).update(status="great"))
 
 

@@ -98,7 +98,7 @@ def test_the_bulk_evaluation_refresh_raises_the_generation(real_plans, django_ca
     _forget_setup_raises()
     start = generations.current()
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation_store.refresh(plans=[real_plans["140826-2021-2025"]])
+        evaluation_store.recompute(plans=[real_plans["140826-2021-2025"]])
     assert generations.current() > start
 
 

@@ -79,7 +79,7 @@ def save_assignments(user, targets, items, year):
             saved += 1
         if errors:
             raise AssignmentsRejected(errors)
-        from indicators.results.services import refresh
+        from indicators.results.services import recompute
 
-        refresh([t.indicator_id for t, *_ in planned])
+        recompute([t.indicator_id for t, *_ in planned])
     return saved

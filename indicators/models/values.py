@@ -62,9 +62,9 @@ class IndicatorValue(ReviewedRecord):
 
     def after_review(self, action):
         if action in ("approve", "reopen"):
-            from indicators.results.services import refresh
+            from indicators.results.services import recompute
 
-            refresh([self.indicator_id])
+            recompute([self.indicator_id])
 
     def entry_allowed(self, user):
         return Indicator.objects.editable_by(user).filter(pk=self.indicator_id).exists()

@@ -102,9 +102,9 @@ def save_plan_table(table, *, synthetic=False):
         if row.parent and child.parent_id != saved[row.parent].pk:
             child.parent = saved[row.parent]
             child.save(update_fields=["parent"])
-    from indicators.results.services import refresh
+    from indicators.results.services import recompute
 
-    refresh(plans=[plan])
+    recompute(plans=[plan])
     return plan
 
 

@@ -160,7 +160,7 @@ REFRESH_CHUNK_PLANS = 100
 
 
 @transaction.atomic
-def refresh(indicator_ids=None, plans=None):
+def recompute(indicator_ids=None, plans=None):
     """Recompute and store results for some indicators (with their family) or whole plans
     (every plan when neither is given). Returns the number of results stored."""
     if indicator_ids is None:

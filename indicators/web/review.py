@@ -21,7 +21,7 @@ from reporting.services import StaleRecord, locked_save, review
 from reporting.workflow import TransitionError
 
 from indicators.entry.rules import JUDGEMENT_LABELS
-from indicators.results.services import refresh
+from indicators.results.services import recompute
 from indicators.web.filters import ReviewQueueFilter
 from indicators.models import IndicatorValue
 from indicators.web.tables import ReviewQueueTable
@@ -121,7 +121,7 @@ def value_judgement(request, pk):
         with transaction.atomic():
             locked_save(value, int_or(version, value.version), request.user, "审核评价",
                         reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
-            refresh([value.indicator_id])
+            recompute([value.indicator_id])
     except StaleRecord as exc:
         messages.error(request, str(exc))
     else:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, last_year, remove, **options):
         if remove:
             deleted, _ = IndicatorValue.objects.filter(synthetic=True).delete()
-            evaluation_store.refresh()
+            evaluation_store.recompute()
             self.stdout.write(f"已删除示例年度值 {deleted} 条。")
             return
         plans = Plan.objects.filter(synthetic=False).prefetch_related("indicators__targets")
@@ -52,5 +52,5 @@ class Command(BaseCommand):
                         rate_mode="cumulative" if indicator.is_rate else "",
                     ))
         IndicatorValue.objects.bulk_create(new, batch_size=1000)
-        evaluation_store.refresh()
+        evaluation_store.recompute()
         self.stdout.write(f"已生成示例年度值 {len(new)} 条（示例数据，已审核），截至 {last_year} 年。")
