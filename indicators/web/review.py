@@ -22,20 +22,20 @@ from reporting.workflow import TransitionError
 
 from indicators.entry.rules import JUDGEMENT_LABELS
 from indicators.results.services import recompute
+from indicators.review import selectors as review_selectors
 from indicators.web.filters import ReviewQueueFilter
 from indicators.models import IndicatorValue
+from indicators.web.plans import indicator_chart
 from indicators.web.tables import ReviewQueueTable
 
 
 @role_required("reviewer", "admin")
 def review_queue(request):
-    values = (
-        IndicatorValue.objects.reviewable_by(request.user)
-        .select_related("indicator__plan__region")
-    )
+    values = review_selectors.queue_values(request.user)
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    review_selectors.attach_context(row.record for row in table.page.object_list)
     return render(request, "indicators/review_queue.html", {"filter": queue, "table": table})
 
 
@@ -58,17 +58,24 @@ def approve_selected(request):
 
 @login_required
 def value_detail(request, pk):
+    people = ("updated_by__profile__bureau__region", "updated_by__profile__region",
+              "reviewed_by__profile__bureau__region", "reviewed_by__profile__region")
     value = get_object_or_404(
-        IndicatorValue.objects.visible_to(request.user).select_related("indicator__plan__region", "updated_by", "reviewed_by"),
-        pk=pk,
-    )
+        review_selectors.with_context(IndicatorValue.objects.visible_to(request.user)).select_related(*people), pk=pk)
+    review_selectors.attach_context([value])
+    can_review = value.review_allowed(request.user)
+    indicator = value.indicator
     context = {
         "value": value,
-        "indicator": value.indicator,
-        "changes": value.state_changes.select_related("user"),
-        "history": value.history.select_related("history_user").order_by("-history_date")[:50],
+        "indicator": indicator,
+        "review": value.review,
+        "changes": value.state_changes.select_related("user__profile__bureau__region", "user__profile__region"),
+        "history": value.history.select_related("history_user__profile__bureau__region", "history_user__profile__region")
+        .order_by("-history_date")[:50],
         "evidence": value.evidence.all(),
-        "can_review": value.review_allowed(request.user),
+        "can_review": can_review,
+        "next_value": review_selectors.next_in_queue(request.user, value) if can_review else None,
+        "chart": indicator_chart(indicator.plan, indicator, list(indicator.values.order_by("year")), None),
     }
     return render(request, "indicators/value_detail.html", context)
 
