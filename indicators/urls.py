@@ -28,6 +28,7 @@ urlpatterns = [
     path("entry/<str:code>/<int:year>/upload/", entry_views.entry_upload, name="entry_upload"),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/approve/", review_views.approve_selected, name="approve_selected"),
+    path("review/plans/<str:code>/<int:year>/", review_views.plan_year_review, name="plan_year_review"),
     path("values/<int:pk>/", review_views.value_detail, name="value_detail"),
     path("values/<int:pk>/review/", review_views.value_review, name="value_review"),
     path("values/<int:pk>/judgement/", review_views.value_judgement, name="value_judgement"),

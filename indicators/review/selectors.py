@@ -185,3 +185,10 @@ def plan_year_rows(user, plan, year):
 def people(value):
     """Display names (bureau + name) of who last changed and who reviewed the value."""
     return {"updated_by": display_name(value.updated_by), "reviewed_by": display_name(value.reviewed_by)}
+
+
+def pending_plan_years(user):
+    """(plan code, region name, year, count) of the plan-years with submitted values — one query."""
+    return list(IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
+                .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
+                .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))

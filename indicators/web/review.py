@@ -24,7 +24,8 @@ from indicators.entry.rules import JUDGEMENT_LABELS
 from indicators.results.services import recompute
 from indicators.review import selectors as review_selectors
 from indicators.web.filters import ReviewQueueFilter
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, Plan
+from indicators.review.services import approve_batch
 from indicators.web.plans import indicator_chart
 from indicators.web.tables import ReviewQueueTable
 
@@ -36,7 +37,8 @@ def review_queue(request):
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     review_selectors.attach_context(row.record for row in table.page.object_list)
-    return render(request, "indicators/review_queue.html", {"filter": queue, "table": table})
+    return render(request, "indicators/review_queue.html", {
+        "filter": queue, "table": table, "plan_years": review_selectors.pending_plan_years(request.user)})
 
 
 @role_required("reviewer", "admin")
@@ -44,16 +46,42 @@ def review_queue(request):
 def approve_selected(request):
     ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
     values = IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
-    approved = 0
-    with transaction.atomic():
-        for value in values.select_related("indicator__plan__region"):
-            review(value, workflow.APPROVE, request.user)
-            approved += 1
+    try:
+        approved = approve_batch(request.user, values.select_related("indicator__plan__region"))
+    except (TransitionError, StaleRecord) as exc:
+        messages.error(request, str(exc))
+        return redirect_back(request, "review_queue")
     if approved:
-        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": approved})
+        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(approved)})
     else:
         messages.info(request, _("没有选中待审核的数据。"))
     return redirect_back(request, "review_queue")
+
+
+@role_required("reviewer", "admin")
+def plan_year_review(request, code, year):
+    """批量审核 one plan-year (a back-filled year): every submitted row with what changed since its
+    last approval; approve all or the ticked ones in one action."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
+    if request.method == "POST":
+        values = IndicatorValue.objects.reviewable_by(request.user).filter(
+            indicator__plan=plan, year=year, state=workflow.SUBMITTED).select_related("indicator__plan__region")
+        if request.POST.get("scope") != "all":
+            ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
+            values = values.filter(pk__in=ids)
+        versions = {v.pk: int_or(request.POST.get(f"v{v.pk}-version")) for v in values}
+        try:
+            approved = approve_batch(request.user, values, {pk: v for pk, v in versions.items() if v is not None})
+        except (TransitionError, StaleRecord) as exc:
+            messages.error(request, _("未审核任何数据：%(error)s") % {"error": exc})
+        else:
+            if approved:
+                messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(approved)})
+            else:
+                messages.info(request, _("没有选中待审核的数据。"))
+        return redirect("plan_year_review", code=plan.code, year=year)
+    rows = review_selectors.plan_year_rows(request.user, plan, year)
+    return render(request, "indicators/plan_year_review.html", {"plan": plan, "year": year, "rows": rows})
 
 
 @login_required
