@@ -22,6 +22,8 @@ urlpatterns = [
     path("plans/<str:code>/reports/<int:pk>/report.<str:fmt>", report_views.report_download, name="report_download"),
     path("regions/<str:region_code>/compare/", evaluation_views.city_comparison, name="city_comparison"),
     path("regions/<str:region_code>/assigned-targets/", evaluation_views.assigned_targets, name="assigned_targets"),
+    path("regions/<str:region_code>/assigned-targets/xlsx/", evaluation_views.assigned_targets_download,
+         name="assigned_targets_download"),
     path("regions/<str:region_code>/summary/", evaluation_views.leader_summary, name="leader_summary"),
     path("entry/<str:code>/<int:year>/", entry_views.entry_form, name="entry_form"),
     path("entry/<str:code>/<int:year>/form.xlsx", entry_views.entry_download, name="entry_download"),

@@ -1,9 +1,11 @@
 """下达目标 as the pages show them: which assignment stands behind a target for a row, and the
 target's text with the assigned number (完成市下达指标（下达 40，文号）).
 
-Everything here reads prefetched `target.assignments`, so callers prefetch
-`targets__assignments` (or the parent's) and pay no query per row.
+The display helpers read prefetched `target.assignments`, so callers prefetch
+`targets__assignments` (or the parent's) and pay no query per row; `assignable_rows` is what the
+下达目标 page and its .xlsx list.
 """
+from dataclasses import dataclass
 
 
 def _format_number(number):
@@ -15,7 +17,8 @@ def assignment_for(target, indicator=None):
     """The assignment that applies to `indicator` under `target`.
 
     A sub-row sharing its parent's merged target cell (主要污染物减排 → each pollutant) has its own
-    number: the assignment naming that sub-row wins; otherwise the one for the target itself."""
+    number: the assignment naming that sub-row wins; otherwise the one recorded for the shared cell
+    (the only one there was before sub-rows had their own)."""
     if target is None:
         return None
     assignments = list(target.assignments.all())
@@ -52,3 +55,48 @@ def assigned_json(assignment):
     if assignment is None:
         return None
     return {"number": float(assignment.value), "document": assignment.document, "year": assignment.year}
+
+
+@dataclass
+class AssignmentRow:
+    """One number to record: a target, or one sub-row under a shared target (`indicator` set)."""
+
+    target: object
+    indicator: object = None  # the sub-row sharing the target's cell, None for the target's own row
+    assignment: object = None
+
+    @property
+    def key(self):
+        return f"t{self.target.pk}" + (f"-i{self.indicator.pk}" if self.indicator is not None else "")
+
+    @property
+    def row_indicator(self):
+        return self.indicator or self.target.indicator
+
+    @property
+    def label(self):
+        """绛县「主要污染物减排 · 化学需氧量」2025 年 — names the row in errors."""
+        parent = self.target.indicator
+        name = f"{parent.name} · {self.indicator.name}" if self.indicator is not None else parent.name
+        return f"{parent.plan.region.name}「{name}」{self.target.year} 年"
+
+
+def assignable_rows(user, region):
+    """Every number `user` may assign in `region`'s subtree: each target year, and each sub-row of
+    a target its sub-rows share (each pollutant of 主要污染物减排). Three queries."""
+    from indicators.models import IndicatorTarget
+    from indicators.models.scoping import region_subtree_q
+
+    targets = list(
+        IndicatorTarget.objects.assignable_by(user)
+        .filter(region_subtree_q(region.pk, prefix="indicator__plan__region"))
+        .select_related("indicator__plan__region").prefetch_related("assignments", "indicator__children")
+        .order_by("indicator__plan__region__code", "indicator__order", "year"))
+    rows = []
+    for target in targets:
+        sub_rows = sorted((c for c in target.indicator.children.all() if c.shares_parent_target), key=lambda c: c.order)
+        for indicator in [None, *sub_rows]:  # the row owning the cell is a pollutant too (化学需氧量)
+            assignment = next((a for a in target.assignments.all()
+                               if a.indicator_id == (indicator.pk if indicator is not None else None)), None)
+            rows.append(AssignmentRow(target, indicator, assignment))
+    return rows
