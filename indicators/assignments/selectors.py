@@ -100,3 +100,41 @@ def assignable_rows(user, region):
                                if a.indicator_id == (indicator.pk if indicator is not None else None)), None)
             rows.append(AssignmentRow(target, indicator, assignment))
     return rows
+
+
+@dataclass
+class AssignmentChange:
+    at: object
+    user: object
+    year: int
+    sub_row: str
+    old: str
+    new: str
+    document: str
+    kind: str  # 录入 / 修改 / 删除
+
+
+def assignment_history(indicator):
+    """Who changed which assigned number when, old → new, for `indicator`'s targets (and its
+    sub-rows' numbers) or, for a sub-row, its own number. Newest first; one query."""
+    from django.db.models import Q
+
+    from indicators.models import AssignedTarget
+
+    records = (AssignedTarget.history.filter(Q(target__indicator=indicator) | Q(indicator=indicator))
+               .select_related("history_user__profile__bureau__region", "history_user__profile__region",
+                               "target", "indicator")
+               .order_by("history_date", "history_id"))
+    previous, changes = {}, []
+    for record in records:
+        slot = (record.target_id, record.indicator_id)
+        before = previous.get(slot)
+        kind = {"+": "录入", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type)
+        changes.append(AssignmentChange(
+            at=record.history_date, user=record.history_user, year=record.target.year,
+            sub_row=record.indicator.name if record.indicator_id else "",
+            old=_format_number(before.value) if before is not None else "",
+            new="" if record.history_type == "-" else _format_number(record.value),
+            document=record.document, kind=kind))
+        previous[slot] = None if record.history_type == "-" else record
+    return changes[::-1]

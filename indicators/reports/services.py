@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.utils import timezone
 
+from indicators.assignments.selectors import target_text
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.reports.xlsx_tables import write_evaluation
 from indicators.models import EvaluationResult, IndicatorValue
@@ -34,7 +35,7 @@ def snapshot(plan, year):
             "unit": indicator.unit, "attribute": indicator.get_attribute_display() if indicator.attribute else "",
             "binding": indicator.effective_attribute == "binding", "responsible": indicator.responsible_raw,
             "baseline": indicator.baseline_raw,
-            "target": "；".join(f"{t.year}年 {t.raw}" + "".join(f"（下达 {a.value.normalize():f}）" for a in t.assignments.all())
+            "target": "；".join(f"{t.year}年 " + (target_text(t, indicator) if t.kind == "assigned" else t.raw)
                                for t in indicator.targets.all() if t.raw),
             "values": values.get(indicator.pk, {}),
             "value": result.value if result else "", "value_year": result.value_year if result else None,

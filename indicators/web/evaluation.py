@@ -56,7 +56,9 @@ def plan_dashboard(request, code):
     year = parse_year(plan, request.GET.get("year"))
     results = list(
         EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=plan.indicators.visible_to(request.user))
-        .select_related("indicator__plan").prefetch_related("indicator__bureaus").order_by("indicator__order")
+        .select_related("indicator__plan", "indicator__parent")
+        .prefetch_related("indicator__bureaus", "indicator__targets__assignments", "indicator__parent__targets__assignments")
+        .order_by("indicator__order")
     )
     totals = status_totals(results)
     by_category = {}

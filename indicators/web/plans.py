@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.decorators import role_required
 from core.security import int_or
 
-from indicators.assignments.selectors import assignment_for, target_text
+from indicators.assignments.selectors import assignment_for, assignment_history, target_text
 from indicators.web import charts
 from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
@@ -55,7 +55,7 @@ def plan_detail(request, code):
     indicators = (
         plan.indicators.visible_to(request.user)
         .select_related("parent", "measure")
-        .prefetch_related("targets", "bureaus")
+        .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus")
         .order_by("order")
     )
     return render(request, "indicators/plan_detail.html", {"plan": plan, "indicators": indicators})
@@ -92,7 +92,8 @@ def plan_import(request):
 def indicator_detail(request, code, key):
     plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
     indicator = get_object_or_404(
-        plan.indicators.visible_to(request.user).select_related("parent", "measure").prefetch_related("targets__assignments"),
+        plan.indicators.visible_to(request.user).select_related("parent", "measure")
+        .prefetch_related("targets__assignments__recorded_by", "parent__targets__assignments"),
         key=key,
     )
     values = list(indicator.values.order_by("year").prefetch_related("evidence"))
@@ -104,6 +105,7 @@ def indicator_detail(request, code, key):
         "sub_rows": indicator.children.visible_to(request.user).order_by("order"), "results": results,
         "evaluation": evaluation, "year": year,
         "chart": indicator_chart(plan, indicator, values, evaluation),
+        "assignment_history": assignment_history(indicator),
     }
     return render(request, "indicators/indicator_detail.html", context)
 
