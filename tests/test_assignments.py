@@ -167,3 +167,24 @@ def test_an_uploaded_sheet_with_one_bad_row_names_the_sheet_row_and_saves_nothin
 def test_a_county_reviewer_cannot_assign_its_own_targets(client, real_plans, pm25):
     county = user_with_role(Role.REVIEWER, region=real_plans[JIANG].region)
     assert assignable_rows(county, real_plans[JIANG].region) == []
+
+
+def test_the_page_runs_the_same_number_of_queries_with_one_assignment_or_many(client, yuncheng, city_reviewer, pm25,
+                                                                              django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("assigned_targets", args=[yuncheng.code])
+    client.force_login(city_reviewer)
+    AssignedTarget.objects.create(target=pm25.targets.get(), value=40, year=2025, document="一号", recorded_by=city_reviewer)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    few = len(queries)
+    for row in assignable_rows(city_reviewer, yuncheng):
+        if row.assignment is None:
+            AssignedTarget.objects.create(target=row.target, indicator=row.indicator, value=5, year=row.target.year,
+                                          document="二号", recorded_by=city_reviewer)
+    assert AssignedTarget.objects.count() > 10
+    with django_assert_max_num_queries(few):
+        assert client.get(url).status_code == 200

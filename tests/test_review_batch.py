@@ -105,3 +105,25 @@ def test_queue_bulk_approval_re_evaluates_once(client, jiang, county_reviewer, b
         client.post(reverse("approve_selected"), {"select": [v.pk for v in back_filled]})
     assert recompute.call_count == 1
     assert IndicatorValue.objects.filter(state=workflow.APPROVED, pk__in=[v.pk for v in back_filled]).count() == 3
+
+
+def test_the_plan_year_page_runs_the_same_number_of_queries_for_three_rows_as_for_all(client, jiang, county_reviewer,
+                                                                                     back_filled,
+                                                                                     django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sub_row = jiang.indicators.filter(shares_parent_target=True).first()  # brings the parents' targets in
+    IndicatorValue.objects.create(indicator=sub_row, year=YEAR, raw="1", number=1, state=workflow.SUBMITTED)
+    client.force_login(county_reviewer)
+    page(client, jiang)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, jiang)
+    few = len(queries)
+    for indicator in jiang.indicators.filter(value_type="number").exclude(values__year=YEAR):
+        value = IndicatorValue.objects.create(indicator=indicator, year=YEAR, raw="1", number=1, state=workflow.SUBMITTED)
+        review(review(value, workflow.APPROVE, county_reviewer), workflow.REOPEN, county_reviewer, reason="核对")
+        IndicatorValue.objects.filter(pk=value.pk).update(raw="2", state=workflow.SUBMITTED)
+    assert IndicatorValue.objects.filter(indicator__plan=jiang, year=YEAR, state=workflow.SUBMITTED).count() > 10
+    with django_assert_max_num_queries(few):
+        assert page(client, jiang).status_code == 200
