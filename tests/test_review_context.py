@@ -177,7 +177,7 @@ def test_the_value_page_shows_the_chart_the_context_and_a_link_to_the_next_in_qu
     html = response.content.decode()
     assert response.context["chart"] is not None and 'data-figure="indicator-chart"' in html
     assert response.context["next_value"].pk == second.pk and reverse("value_detail", args=[second.pk]) in html
-    assert "36.3 %（2022 年）" in html and "37.07" in html
+    assert "36.3 %（2022 年）" in html and "37.07" in html and "+0.8%" in html
 
 
 def test_after_a_return_the_value_page_says_it_awaits_the_bureau(client, forest, staff, city_reviewer):

@@ -102,6 +102,11 @@ class ReviewContext:
     changes: list = field(default_factory=list)
 
     @property
+    def change_text(self):
+        """+32.2% (against the last approved value), or — when there is none to compare with."""
+        return "—" if self.change_percent is None else f"{self.change_percent:+.1f}%"
+
+    @property
     def change_summary(self):
         return "；".join(f"{c.label}：{c.old or '—'} → {c.new or '—'}" for c in self.changes)
 

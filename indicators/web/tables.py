@@ -7,10 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import IndicatorValue
 
 
-def _percent(change):
-    return "—" if change is None else f"{change:+.1f}%"
-
-
 class ReviewQueueTable(tables.Table):
     """The queue from `indicators.review.selectors.queue_values`; call `attach_context` on the
     page's records before rendering (the view does)."""
@@ -65,7 +61,7 @@ class ReviewQueueTable(tables.Table):
 
     def render_change_percent(self, record):
         context = record.review
-        text = _percent(context.change_percent)
+        text = context.change_text
         if context.large_change:
             return format_html('<strong class="tag warn">{}</strong>', text)
         return text
