@@ -16,8 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value,
                               When)
 from django.db.models.functions import Abs, Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import display_name
 from reporting import workflow
 from reporting.models import Evidence
 
@@ -32,7 +32,7 @@ LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
 DIFF_FIELDS = (("raw", "填报值"), ("judgement", "完成情况"), ("source", "数据来源"), ("note", "备注"),
                ("explanation", "变化说明"), ("rate_mode", "降低率口径"))
 
-FLAGS = {"large_change": "变化较大", "binding": "约束性", "late": "逾期"}
+FLAGS = {"large_change": _("变化较大"), "binding": _("约束性"), "late": _("逾期")}
 
 
 def binding_q(prefix=""):
@@ -105,10 +105,6 @@ class ReviewContext:
     def change_text(self):
         """+32.2% (against the last approved value), or — when there is none to compare with."""
         return "—" if self.change_percent is None else f"{self.change_percent:+.1f}%"
-
-    @property
-    def change_summary(self):
-        return "；".join(f"{c.label}：{c.old or '—'} → {c.new or '—'}" for c in self.changes)
 
 
 def _target_for(value):
@@ -185,11 +181,6 @@ def plan_year_rows(user, plan, year):
     values = with_context(IndicatorValue.objects.reviewable_by(user).filter(
         indicator__plan=plan, year=year, state=workflow.SUBMITTED)).order_by("indicator__order")
     return attach_context(values)
-
-
-def people(value):
-    """Display names (bureau + name) of who last changed and who reviewed the value."""
-    return {"updated_by": display_name(value.updated_by), "reviewed_by": display_name(value.reviewed_by)}
 
 
 def pending_plan_years(user):

@@ -132,12 +132,13 @@ def assigned_targets(request, region_code):
                 messages.success(request, _("已保存下达目标 %(count)d 项。") % {"count": saved})
                 return redirect("assigned_targets", region_code=region.code)
         status = 400
-    typed = upload_errors = None
-    if errors:
-        typed = {row.key: {k: request.POST.get(f"{row.key}-{k}", "") for k in ("value", "document", "date")} for row in rows}
-        upload_errors = [message for key, message in errors.items() if key not in {row.key for row in rows}]
-    shown = [{"row": row, "target": row.target, "assignment": row.assignment, "error": errors.get(row.key),
-              "typed": typed.get(row.key) if typed and request.FILES.get("file") is None else None} for row in rows]
+    uploaded = request.FILES.get("file") is not None
+    # A sheet's errors (they name its rows) are listed with the upload; a form's sit by their inputs.
+    upload_errors = list(errors.values()) if uploaded else []
+    typed = ({row.key: {k: request.POST.get(f"{row.key}-{k}", "") for k in ("value", "document", "date")} for row in rows}
+             if errors and not uploaded else {})
+    shown = [{"row": row, "target": row.target, "assignment": row.assignment,
+              "error": None if uploaded else errors.get(row.key), "typed": typed.get(row.key)} for row in rows]
     return render(request, "indicators/assigned_targets.html",
                   {"region": region, "rows": shown, "upload_errors": upload_errors}, status=status)
 

@@ -1,4 +1,6 @@
-"""Review by the ecology-environment bureau: the queue, one value's page, and its actions.
+"""Review by the ecology-environment bureau: the queue, one plan-year's batch, one value's page,
+and their actions. What each value is judged against comes from `indicators.review.selectors`;
+approving many goes through `indicators.review.services.approve_batch` (one re-evaluation).
 
 Scope: the queue and actions take values through `IndicatorValue.objects.reviewable_by(user)`;
 a value's page through `visible_to(user)`. Anything else is 404.
