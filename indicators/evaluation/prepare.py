@@ -69,11 +69,13 @@ def prepare(facts) -> Prepared:
     p.better = direction if direction in (UP, DOWN) else None
     target_words = target.describe()
     kind = target.kind
+    # A target written as a reduction (下降18%, 较2020年降低x%) makes the indicator a 降低率 whatever its name.
+    is_rate = facts.is_rate or target.reduction
     if kind == "assigned" and facts.assigned_value is not None:
         assigned = facts.assigned_value
         target_words = f"{target_words.replace('（待下达数值）', '')}：{number_text(assigned)}"
         p.raw = f"{p.raw}（{number_text(assigned)}）"  # rule lines name the number applied
-        if facts.is_rate:
+        if is_rate:
             _prepare_rate(p, facts, float(assigned), "ge")
         else:
             p.better = p.better or UP
@@ -86,7 +88,7 @@ def prepare(facts) -> Prepared:
         _prepare_class(p, facts)
     elif kind == "relative":
         if target.relation in ("decrease", "increase", "improve"):
-            if facts.is_rate:
+            if is_rate:
                 _prepare_rate(p, facts, None, None)
                 p.rule = rate_trend_rule
             else:
@@ -95,7 +97,7 @@ def prepare(facts) -> Prepared:
         else:
             p.better = {"not_decrease": UP, "not_increase": DOWN}.get(target.relation, p.better)
             p.rule = relation_rule
-    elif facts.is_rate and kind != "at_most" and kind != "eliminate":
+    elif is_rate and kind != "at_most" and kind != "eliminate":
         _prepare_rate(p, facts, float(target.low if kind == "range" else target.value),
                       "gt" if target.strict else "ge")
     else:
@@ -106,7 +108,7 @@ def prepare(facts) -> Prepared:
         better_words = "降低率越大越好"
     else:
         better_words = _BETTER_WORDS.get(p.better, "方向未定")
-    p.header = (_baseline_line(p, baseline, facts.is_rate),
+    p.header = (_baseline_line(p, baseline, is_rate),
                 f"目标（{p.milestone}年）：{target_words}（原文“{target.raw.strip() or '—'}”），{better_words}")
     return p
 
