@@ -80,3 +80,109 @@ def test_a_level_indicator_with_a_target_written_as_a_reduction_is_judged_as_a_r
     assert result.cumulative_rate == pytest.approx(7.84)            # 1 − 0.96²
     assert result.completion == pytest.approx(0.4115, abs=1e-3)     # ln(0.9216) / ln(0.82)
     assert result.status == "on_track"                              # 0.41 ≥ τ 0.40 (2022 of 2020 → 2025)
+
+
+# --- 3. counting as the plan counts --------------------------------------------------------------
+
+from indicators.evaluation import PlanRow, combine_shared_target, plan_counts, plan_verdict, summarise  # noqa: E402
+from indicators.evaluation.settings import EvaluationSettings  # noqa: E402
+from tests.test_evaluation import _plan, _evaluation  # noqa: E402
+
+
+def _jiangxian_rows(status_of=lambda key: "met"):
+    """绛县's 29 table rows as PlanRows: 15.1–15.4 are sub-rows sharing row 15's target."""
+    plan, rows = _plan(JIANGXIAN)
+    result = []
+    for key, line in rows.items():
+        source = rows[line["parent"]] if line["shares_parent_target"] else line
+        result.append(PlanRow(key=key, name=line["name"], number=line["number"], status=status_of(key),
+                              binding=source["attribute"] == "约束性", counted=not line["parent"]))
+    return plan, result
+
+
+def test_jiangxian_counts_25_indicators_and_15_binding_as_its_plan_prints_them():
+    plan, rows = _jiangxian_rows()
+    assert len(rows) == 29 and sum(row.binding for row in rows) == 19      # what the pages said
+    counts = plan_counts(rows)
+    assert (counts["indicators"], counts["binding"]) == (25, 15)
+    assert (plan["stated_indicator_count"], plan["stated_binding_count"]) == (25, 15)
+    assert counts["sub_rows"] == 4 and counts["by_status"]["met"] == 25
+
+
+def test_the_binding_completion_rate_is_over_the_plans_own_numbering():
+    # row 15 (the shared group) 未完成 and its four sub-rows 已完成 count once: 14 of 15 binding met
+    _, rows = _jiangxian_rows(lambda key: "not_met" if key == "15" else "met")
+    counts = plan_counts(rows)
+    assert (counts["binding_met"], counts["binding"]) == (14, 15)
+    assert counts["binding_met_share"] == pytest.approx(14 / 15)
+    assert counts["binding_failed"] == 1
+
+
+# --- 4. shared targets ---------------------------------------------------------------------------
+
+def test_a_group_with_a_sub_row_missing_at_the_final_year_is_incomplete_not_no_data():
+    parent = _evaluation("met", "15", binding=True, completion=1.2)
+    children = [_evaluation("met", "15.1"), _evaluation("no_data", "15.2"), _evaluation("met", "15.3")]
+    combined = combine_shared_target(parent, children)
+    assert (combined.status, combined.label) == ("incomplete", "数据不全")
+    assert combined.steps[-1] == "共用目标：15.2 无数据，其余已报送 → 数据不全"
+    assert not combined.binding_failed
+
+
+def test_a_group_keeps_its_own_figures_not_the_worst_sub_rows():
+    parent = _evaluation("on_track", "17", completion=0.9)
+    children = [_evaluation("behind", "18", completion=0.2)]
+    combined = combine_shared_target(parent, children)
+    assert combined.status == "behind" and combined.completion == 0.9
+    assert "子项 18：滞后" in combined.steps
+
+
+def test_a_group_with_no_row_reported_is_no_data():
+    rows = [_evaluation("no_data", "17"), _evaluation("no_data", "18")]
+    assert combine_shared_target(rows[0], rows[1:]).status == "no_data"
+
+
+def test_a_binding_group_not_met_says_so_once():
+    parent = _evaluation("not_met", "15", binding=True)
+    parent = type(parent)(**{**parent.__dict__, "steps": ("x", "约束性指标未完成")})
+    combined = combine_shared_target(parent, [_evaluation("not_met", "15.1")])
+    assert combined.steps.count("约束性指标未完成") == 1 and combined.binding_failed
+
+
+# --- 5. the plan verdict -------------------------------------------------------------------------
+
+def test_a_binding_indicator_not_met_fails_the_plan_by_veto_with_its_name_in_the_reason():
+    _, rows = _jiangxian_rows(lambda key: "not_met" if key == "15" else "met")
+    grade, reason = plan_verdict(rows)
+    assert grade == "fail"
+    assert "约束性指标未完成 1 项（15 化学需氧量排放总量减少），一票否决 → 不合格" in reason
+
+
+def test_without_the_veto_the_pass_line_decides():
+    _, rows = _jiangxian_rows(lambda key: "not_met" if key == "15" else "met")
+    grade, reason = plan_verdict(rows, EvaluationSettings(binding_veto=False))
+    assert grade == "pass"
+    assert reason == "已完成或符合序时进度 24 项，占已判定指标 25 项的 96%，不低于合格线 60% → 合格"
+
+
+def test_below_the_pass_line_the_plan_fails_and_undecided_rows_are_named():
+    rows = [PlanRow("1", "a", "met", False), PlanRow("2", "b", "behind", False),
+            PlanRow("3", "c", "regressing", False), PlanRow("4", "d", "no_data", False)]
+    grade, reason = plan_verdict(rows)
+    assert grade == "fail"
+    assert reason == "已完成或符合序时进度 1 项，占已判定指标 3 项的 33.3%，低于合格线 60% → 不合格；另有无数据 1 项未计入"
+
+
+def test_a_provisional_verdict_is_labelled_as_such():
+    summary = summarise([PlanRow("1", "a", "on_track", True)], provisional=True)
+    assert summary == {"indicators": 1, "binding": 1, "binding_met": 0,
+                       "by_status": {**summary["by_status"], "on_track": 1}, "grade": "pass",
+                       "grade_provisional": True,
+                       "grade_reason": "预评（终期评估前，仅供参考）：已完成或符合序时进度 1 项，占已判定指标 1 项的 100%，"
+                                       "不低于合格线 60% → 合格"}
+    assert sum(summary["by_status"].values()) == 1
+
+
+def test_nothing_decided_does_not_pass():
+    grade, reason = plan_verdict([PlanRow("1", "a", "no_data", True)])
+    assert grade == "fail" and "尚无可判定的指标" in reason

@@ -12,9 +12,11 @@ from indicators.evaluation import rates
 from indicators.plans.targets import WATER_CLASS_NAMES
 
 STATUSES = ("met", "not_met", "on_track", "behind", "regressing", "awaiting_target", "needs_judgement",
-            "no_data")
+            "no_data", "incomplete")
 STATUS_LABELS = {"met": "已完成", "not_met": "未完成", "on_track": "符合序时进度", "behind": "滞后",
-                 "regressing": "逆向", "awaiting_target": "待下达", "needs_judgement": "待评价", "no_data": "无数据"}
+                 "regressing": "逆向", "awaiting_target": "待下达", "needs_judgement": "待评价", "no_data": "无数据",
+                 # a shared-target group (共用目标) where some rows reported and some did not
+                 "incomplete": "数据不全"}
 EPS = 1e-9  # float noise when comparing numbers that came from Decimals
 UP, DOWN = "up", "down"
 _OPS = {"ge": ("≥", "<"), "gt": (">", "≤"), "le": ("≤", ">"), "lt": ("<", "≥")}
