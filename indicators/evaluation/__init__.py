@@ -52,13 +52,13 @@ from functools import cached_property
 from indicators.evaluation.prepare import prepare
 from indicators.evaluation.rules import STATUS_LABELS, STATUSES, awaiting_rule
 from indicators.evaluation.settings import DEFAULTS, EvaluationSettings
-from indicators.evaluation.summary import DECIDED, PlanRow, plan_counts, plan_verdict, summarise
+from indicators.evaluation.summary import DECIDED, SUMMARY_KEYS, PlanRow, plan_counts, plan_verdict, summarise
 from indicators.evaluation.rates import TREND_LABELS
 from indicators.plans.targets import ParsedValue, TargetSpec
 
 __all__ = ["STATUSES", "STATUS_LABELS", "TREND_LABELS", "JUDGEMENT_LABELS", "DEFAULTS", "EvaluationSettings",
            "Observation", "IndicatorFacts", "Evaluation", "evaluate", "combine_shared_target", "totals",
-           "plan_grade", "PlanRow", "plan_counts", "plan_verdict", "summarise"]
+           "plan_grade", "SUMMARY_KEYS", "PlanRow", "plan_counts", "plan_verdict", "summarise"]
 
 JUDGEMENTS = ("done", "mostly", "not_done")
 JUDGEMENT_LABELS = {"done": "完成", "mostly": "基本完成", "not_done": "未完成"}

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from reporting import workflow
 
-from indicators.evaluation import STATUS_LABELS, STATUSES
-from indicators.models import EvaluationResult, IndicatorValue
+from indicators import evaluation
+from indicators.evaluation import STATUS_LABELS
+from indicators.models import EvaluationResult, Indicator, IndicatorValue
+from indicators.results.services import plan_settings
 
 ATTENTION = ("not_met", "regressing", "behind")
 
@@ -30,19 +32,60 @@ def parse_year(plan, raw, today=None):
     return year if plan.first_year <= year <= plan.final_year else default_year(plan, today)
 
 
-def status_totals(results):
-    """Counts per status for all results and for the binding ones, with shares for the summary."""
-    everything = Counter(r.status for r in results)
-    binding = Counter(r.status for r in results if r.binding)
-    total, binding_total = sum(everything.values()), sum(binding.values())
+def _counted(result):
+    return result.indicator.parent_id is None
+
+
+def status_totals(results, counted=_counted):
+    """Counts per status for all results and for the binding ones, with shares for the summary,
+    over the plan's own numbering (`evaluation.plan_counts`): a sub-row is not counted, its
+    numbered row is (with the group's status where they share one target). `counted(result)`
+    says whether a result's row is a numbered one; by default its indicator has no parent."""
+    counts = evaluation.plan_counts(
+        evaluation.PlanRow(key=str(r.indicator_id), name="", status=r.status, binding=r.binding,
+                           counted=counted(r), binding_failed=r.binding_failed, stale=r.stale)
+        for r in results)
     return {
-        "all": {code: everything.get(code, 0) for code in STATUSES},
-        "binding": {code: binding.get(code, 0) for code in STATUSES},
-        "total": total,
-        "binding_total": binding_total,
-        "binding_met_share": binding.get("met", 0) / binding_total if binding_total else None,
-        "binding_failed": sum(1 for r in results if r.binding_failed),
+        "all": counts["by_status"],
+        "binding": counts["binding_by_status"],
+        "total": counts["indicators"],
+        "binding_total": counts["binding"],
+        "binding_met": counts["binding_met"],
+        "binding_met_share": counts["binding_met_share"],
+        "binding_failed": counts["binding_failed"],
+        "sub_rows": counts["sub_rows"],
     }
+
+
+def plan_table_rows(indicators, results):
+    """`evaluation.PlanRow`s for a plan's indicators (parents loaded) and their results by indicator id;
+    an indicator without a stored result counts as 无数据."""
+    rows = []
+    for indicator in indicators:
+        result = results.get(indicator.pk)
+        binding = result.binding if result is not None else indicator.effective_attribute == Indicator.Attribute.BINDING
+        rows.append(evaluation.PlanRow(
+            key=indicator.key, name=indicator.name, number=indicator.number,
+            status=result.status if result is not None else "no_data", binding=binding,
+            counted=indicator.parent_id is None,
+            binding_failed=bool(result is not None and result.binding_failed),
+            stale=bool(result is not None and result.stale)))
+    return rows
+
+
+def plan_summary(plan, year, user=None) -> dict:
+    """总体情况 of a plan at data year `year`, from the stored results: a dict with exactly
+    `evaluation.SUMMARY_KEYS` — `indicators` and `binding` (counted as the plan numbers them),
+    `binding_met`, `by_status` (status → count, every status), `grade` ("pass" / "fail"),
+    `grade_provisional` (True before the plan's final year) and `grade_reason` (Chinese text).
+
+    The verdict is the plan's: over all its indicators (`user` None, as reports and the API use
+    it), or over the rows `user` may see when given."""
+    indicators = plan.indicators.all() if user is None else plan.indicators.visible_to(user)
+    indicators = list(indicators.select_related("parent").order_by("order"))
+    results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year)}
+    rows = plan_table_rows(indicators, results)
+    return evaluation.summarise(rows, plan_settings(plan), provisional=year < plan.final_year)
 
 
 @dataclass
@@ -73,7 +116,9 @@ def plan_rows(plan, user, year, *, status="", category="", bureau=""):
     ):
         values.setdefault(value.indicator_id, {})[value.year] = value
     rows = [EvaluationRow(i, results.get(i.pk), values.get(i.pk, {})) for i in indicators]
-    totals = status_totals([r.result for r in rows if r.result])
+    parents = {i.pk: i.parent_id for i in indicators}
+    totals = status_totals([r.result for r in rows if r.result],
+                           counted=lambda result: parents[result.indicator_id] is None)
     categories = list(dict.fromkeys(i.category for i in indicators if i.category))
     bureaus = sorted({b.name for i in indicators for b in i.bureaus.all()})
     if status:

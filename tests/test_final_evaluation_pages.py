@@ -1,0 +1,66 @@
+"""Issue 14 on the pages and the API: counts as the plan numbers them, the verdict and `summary`."""
+import pytest
+
+from indicators.evaluation import SUMMARY_KEYS
+from indicators.models import EvaluationResult, Indicator, Plan
+from indicators.results import services as evaluation_store
+from indicators.results.selectors import plan_summary
+from tests.test_evaluation_pages import JIANG, _approved, city_reviewer  # noqa: F401 (fixture)
+
+
+def test_the_plan_summary_counts_jiangxian_as_its_plan_prints_it(real_plans):
+    plan = Plan.objects.get(code=JIANG)
+    evaluation_store.recompute(plans=[plan])
+    assert plan.indicators.count() == 29
+    summary = plan_summary(plan, 2023)
+    assert tuple(summary) == SUMMARY_KEYS
+    assert (summary["indicators"], summary["binding"]) == (25, 15)
+    assert sum(summary["by_status"].values()) == 25
+    assert summary["grade_provisional"] is True and summary["grade"] in ("pass", "fail")
+    assert summary["grade_reason"].startswith("预评")
+
+
+def test_a_binding_group_not_met_at_the_final_year_fails_the_plan_by_veto(real_plans, city_reviewer):
+    plan = Plan.objects.get(code=JIANG)
+    forest = Indicator.objects.get(plan=plan, key="2")   # 森林覆盖率 36.07 → 37.07, 约束性
+    _approved(forest, 2025, "36.50", city_reviewer)
+    summary = plan_summary(plan, 2025)
+    assert summary["grade_provisional"] is False
+    assert EvaluationResult.objects.get(indicator=forest, year=2025).status == "not_met"
+    assert summary["grade"] == "fail"
+    assert "2 森林覆盖率" in summary["grade_reason"] and "一票否决" in summary["grade_reason"]
+    assert not summary["grade_reason"].startswith("预评")
+
+
+def test_the_api_carries_the_summary_with_exactly_its_keys(client, real_plans, city_reviewer):
+    forest = Indicator.objects.get(plan__code=JIANG, key="2")
+    _approved(forest, 2023, "36.70", city_reviewer)
+    client.force_login(city_reviewer)
+    body = client.get(f"/api/v1/plans/{JIANG}/evaluation", {"year": 2023}).json()
+    summary = body["summary"]
+    assert set(summary) == {"indicators", "binding", "binding_met", "by_status", "grade", "grade_provisional",
+                            "grade_reason"}
+    assert (summary["indicators"], summary["binding"], summary["grade_provisional"]) == (25, 15, True)
+    assert summary["by_status"]["on_track"] >= 1 and sum(summary["by_status"].values()) == 25
+    assert summary["grade"] in ("pass", "fail") and summary["grade_reason"]
+    final = client.get(f"/api/v1/plans/{JIANG}/evaluation", {"year": 2025}).json()["summary"]
+    assert final["grade_provisional"] is False
+    assert body["totals"]["total"] == 25 and body["totals"]["binding_total"] == 15
+
+
+def test_the_evaluation_page_shows_the_verdict_and_the_plans_own_count(client, real_plans, city_reviewer):
+    evaluation_store.recompute(plans=[Plan.objects.get(code=JIANG)])
+    client.force_login(city_reviewer)
+    body = client.get(f"/plans/{JIANG}/evaluation/", {"year": 2023}).content.decode()
+    assert "总体评价" in body and "预评" in body
+    assert "规划共 25 项指标（按规划序号计，子项不另计），其中约束性指标 15 项" in body
+    assert 'data-grade="' in body
+    final = client.get(f"/plans/{JIANG}/evaluation/", {"year": 2025}).content.decode()
+    assert "预评（终期评估前" not in final
+
+
+def test_the_dashboard_totals_count_the_plans_numbering(client, real_plans, city_reviewer):
+    evaluation_store.recompute(plans=[Plan.objects.get(code=JIANG)])
+    client.force_login(city_reviewer)
+    response = client.get(f"/plans/{JIANG}/dashboard/", {"year": 2023})
+    assert response.context["totals"]["total"] == 25 and response.context["totals"]["binding_total"] == 15
