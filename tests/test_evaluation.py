@@ -332,7 +332,8 @@ def test_the_explanation_of_a_non_numeric_baseline_quotes_it():
 
 def test_the_explanation_of_a_binding_miss_says_so():
     result = evaluate(real(JIANGXIAN, "2", values((2025, "37.00"))), 2025)
-    assert result.steps[-3:] == ("37.07：37 < 37.07；完成进度 0.93 < 序时进度 1.00 → 滞后",
+    # issue 14: one verdict per row — the rule's line no longer ends "→ 滞后" before "→ 未完成"
+    assert result.steps[-3:] == ("37.07：37 < 37.07；完成进度 0.93 < 序时进度 1.00",
                                  "已到目标年（2025年），只论完成与否 → 未完成", "约束性指标未完成")
 
 

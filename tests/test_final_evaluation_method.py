@@ -186,3 +186,67 @@ def test_a_provisional_verdict_is_labelled_as_such():
 def test_nothing_decided_does_not_pass():
     grade, reason = plan_verdict([PlanRow("1", "a", "no_data", True)])
     assert grade == "fail" and "尚无可判定的指标" in reason
+
+
+# --- 7. wording at the milestone and numbers to their precision -----------------------------------
+
+from indicators.evaluation import Observation  # noqa: E402
+from indicators.evaluation.formatting import format_number, format_percent, format_reported  # noqa: E402
+
+
+def _wenshui_6(*pairs, year):
+    facts = real(WENSHUI, "6", tuple(Observation(y, number=Decimal(n), rate_mode="yearly") for y, n in pairs),
+                 is_rate=True, assigned_value=Decimal("10"))
+    return evaluate(facts, year)
+
+
+def test_a_row_at_the_milestone_has_one_verdict():
+    result = evaluate(real(JIANGXIAN, "2", values((2025, "36.50"))), 2025)
+    arrows = [step for step in result.steps if "→ " in step and not step.startswith("预计")]
+    assert arrows == ["已到目标年（2025年），只论完成与否 → 未完成"]
+    assert not any(step.endswith("→ 滞后") for step in result.steps)
+
+
+def test_rate_indicators_print_the_cumulative_reduction_and_its_share_of_the_target():
+    result = _wenshui_6((2024, "3.000000"), (2025, "3.000000"), year=2025)
+    assert "累计降低 5.91%，为目标 10% 的 59.1%（R_k÷R）" in result.steps
+    assert "完成进度 = ln(1−5.91%)÷ln(1−10%) = 0.578" in result.steps
+
+
+def test_stored_figures_show_without_the_columns_padding_zeros():
+    result = _wenshui_6((2024, "3.000000"), (2025, "3.000000"), year=2025)
+    assert "3.000000" not in result.explanation and "-0.00" not in result.explanation
+    assert any("2024年当年 3%、2025年当年 3%" in step for step in result.steps)
+
+
+def test_a_final_evaluation_says_nothing_about_years_left():
+    # 文水县's first milestone is 2027: a 2025 evaluation is not final, a 2027 one is.
+    early = _wenshui_6((2024, "1.5"), year=2025)
+    assert any(step.startswith("剩余 3 年需年均降低") for step in early.steps)
+    assert early.needed_yearly_rate is not None
+    final = _wenshui_6((2024, "1.5"), (2025, "1.5"), year=2027)
+    assert not any("剩余" in step for step in final.steps)
+    assert final.needed_yearly_rate is None and final.status == "not_met"
+
+
+@pytest.mark.parametrize("value, precision, unit, text", [
+    (Decimal("3.000000"), None, "%", "3%"),
+    (Decimal("7.970000"), None, "%", "7.97%"),
+    (Decimal("36.700000"), None, "", "36.7"),
+    (-0.001, 2, "", "0.00"),
+    (-0.0004, None, "", "0"),
+    (0.5783, None, "", "0.578"),
+    (5.9100, 2, "%", "5.91%"),
+    (0.6, 2, "", "0.60"),
+    (float("inf"), None, "", "∞"),
+    (None, None, "%", "—"),
+    (Decimal("-0.000000"), None, "", "0"),
+])
+def test_format_number_formats_to_the_precision(value, precision, unit, text):
+    assert format_number(value, precision, unit) == text
+
+
+def test_format_reported_keeps_the_bureaus_own_zeros_but_not_the_columns():
+    assert (format_reported(Decimal("6.0")), format_reported(Decimal("6.000000")), format_reported(None)) == \
+        ("6.0", "6", "—")
+    assert format_percent(0.591, 1) == "59.1%"

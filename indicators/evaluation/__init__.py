@@ -170,6 +170,8 @@ def evaluate(facts: IndicatorFacts, year: int, settings: EvaluationSettings = DE
     if status in ("needs_judgement", "awaiting_target") and latest is not None and latest.judgement:
         status = _apply_judgement(latest, at_milestone, status, steps)
     if at_milestone and status in _STATUS_AFTER_MILESTONE:
+        # One verdict per row: the rule's "→ 滞后" gives way to the milestone's "→ 未完成".
+        _drop_verdict(steps, STATUS_LABELS[status])
         status = _STATUS_AFTER_MILESTONE[status]
         steps.append(f"已到目标年（{p.milestone}年），只论完成与否 → {STATUS_LABELS[status]}")
     binding_failed = p.binding and status == "not_met"
@@ -210,6 +212,15 @@ def _time_progress(year, base_year, milestone):
     if len(_TIME_PROGRESS) < 10_000:
         _TIME_PROGRESS[year, base_year, milestone] = timing
     return timing
+
+
+def _drop_verdict(steps, label):
+    """Remove the " → label" ending of the last line that has it (the rule's own verdict)."""
+    ending = f" → {label}"
+    for position in range(len(steps) - 1, -1, -1):
+        if steps[position].endswith(ending):
+            steps[position] = steps[position][: -len(ending)]
+            return
 
 
 def _apply_judgement(observation, at_milestone, status, steps):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from indicators.evaluation import rates
+from indicators.evaluation.formatting import format_number, format_reported
 from indicators.evaluation.rate_rules import rate_rule, rate_trend_rule
 from indicators.evaluation.rules import (
     DOWN,
@@ -180,7 +181,7 @@ def _series(p, chained, default_mode, unit):
     series, previous, segment, terms = [], {p.base_year: 0.0}, [], []
     for year, cumulative in rates.cumulative_series(reports, p.base_year, chained, default_mode):
         observation = p.observations[index[year]]
-        figure = format(observation.number, "f")
+        figure = format_reported(observation.number)  # as reported, not the column's 3.000000
         if (observation.rate_mode or default_mode) == rates.CUMULATIVE:
             segment, terms = [f"{year}年累计 {figure}{unit}"], [figure]
             if chained and previous.get(year - 1) is not None:
@@ -195,7 +196,7 @@ def _series(p, chained, default_mode, unit):
                 f"，相加 {'+'.join(terms)}"
         previous[year] = cumulative
         if chained:
-            line = f"累计降低率（{p.base_year}年起至 {year} 年）：{how} → {cumulative * 100:.2f}%"
+            line = f"累计降低率（{p.base_year}年起至 {year} 年）：{how} → {format_number(cumulative * 100, 2)}%"
         else:
             line = f"自 {p.base_year} 年累计：{how} → {fmt(cumulative)}"
         series.append((year, cumulative * (100 if chained else 1), index[year], line))

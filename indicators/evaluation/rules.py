@@ -9,6 +9,7 @@ import math
 from typing import NamedTuple
 
 from indicators.evaluation import rates
+from indicators.evaluation.formatting import format_number
 from indicators.plans.targets import WATER_CLASS_NAMES
 
 STATUSES = ("met", "not_met", "on_track", "behind", "regressing", "awaiting_target", "needs_judgement",
@@ -38,18 +39,12 @@ class Outcome(NamedTuple):
 
 def fmt(number):
     """A computed number for display: two decimals (three below 1), trailing zeros dropped."""
-    if number is None or not math.isfinite(number):
-        return "—" if number is None else ("∞" if number > 0 else "−∞")
-    text = f"{number:.3f}" if -1 < number < 1 else f"{number:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(number)
 
 
 def number_text(number):
     """A Decimal as written, without the trailing zeros a DecimalField adds (36.700000 → 36.7)."""
-    text = str(number)  # several times faster than format(number, "f"), which it equals without an exponent
-    if "E" in text:
-        text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(number)
 
 
 def shown(observation):
@@ -215,7 +210,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
     start_met = start is not None and satisfies(p.op, start, threshold, p.better, tolerance)
     if start is not None and not start_met and abs(threshold - start) > EPS:
         completion = (value - start) / (threshold - start)
-        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion:.2f}")
+        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= "
+                     f"{format_number(completion, 2)}")
     if met:
         status, reason = "met", "已达到目标"
     elif start is None:
@@ -227,7 +223,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
         reason = "完成进度无定义，与起点比较"
     else:
         status = progress_status(completion, tau)
-        reason = f"完成进度 {completion:.2f} {'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
+        reason = (f"完成进度 {format_number(completion, 2)} {'≥' if status == 'on_track' else '<'} "
+                  f"序时进度 {format_number(tau, 2)}")
     steps.append(f"{p.raw}：{_compare(p.op, value_text, threshold_text, met, tolerance)}；{reason}"
                  f" → {STATUS_LABELS[status]}")
     return status, completion

@@ -1,0 +1,83 @@
+"""Numbers as an evaluation prints them: to their precision, never 3.000000% or -0.00. No Django.
+
+`format_number(value, precision=None, unit="")`:
+- a Decimal without `precision` is a figure as reported or printed: shown as written, without the
+  zeros a DecimalField pads it with (3.000000 → 3, 36.700000 → 36.7);
+- a float without `precision` is a computed figure: two decimals, three below 1 in size, trailing
+  zeros dropped (0.5783 → 0.578, 5.9100 → 5.91, 2.0 → 2);
+- with `precision` the figure keeps exactly that many decimals (progress 0.60, a rate 5.91);
+- a value that rounds to zero is 0 (never -0 or -0.00); infinities are ∞ / −∞, None is —;
+- `unit` follows the number without a space (5.91%), as Chinese reports print it.
+Explanation texts, pages and reports share it, so one figure reads the same everywhere.
+"""
+import math
+from decimal import Decimal
+
+NONE_TEXT = "—"
+
+
+def format_number(value, precision: int | None = None, unit: str = "") -> str:
+    if value is None:
+        return NONE_TEXT
+    if isinstance(value, bool):
+        raise TypeError("a yes/no value is not a number")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return _infinite(value) + unit if value.is_infinite() else NONE_TEXT
+        text = _decimal_text(value) if precision is None else _fixed(value, precision)
+    else:
+        number = float(value)
+        if math.isnan(number):
+            return NONE_TEXT
+        if math.isinf(number):
+            return _infinite(number) + unit
+        if precision is None:
+            text = f"{number:.3f}" if -1 < number < 1 else f"{number:.2f}"
+            text = _strip_zeros(text)
+        else:
+            text = _fixed(number, precision)
+    return _no_negative_zero(text) + unit
+
+
+STORED_PLACES = 6  # IndicatorValue.number / baseline_value: DecimalField(decimal_places=6)
+
+
+def format_reported(number: Decimal | None, unit: str = "") -> str:
+    """A reported Decimal as the bureau wrote it: 6.0 stays 6.0, while the zeros the stored column
+    pads every figure with are dropped (3.000000 → 3, 7.970000 → 7.97)."""
+    if number is None or not isinstance(number, Decimal) or not number.is_finite():
+        return format_number(number, unit=unit)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent >= STORED_PLACES:
+        return format_number(number, unit=unit)
+    return _no_negative_zero(format(number, "f")) + unit
+
+
+def format_percent(fraction, precision: int | None = None) -> str:
+    """A share (0.591) as a percent figure (59.1%)."""
+    return NONE_TEXT if fraction is None else format_number(fraction * 100, precision, "%")
+
+
+def _decimal_text(value):
+    text = str(value)
+    if "E" in text or "e" in text:
+        text = format(value, "f")
+    return _strip_zeros(text)
+
+
+def _fixed(value, precision):
+    return f"{value:.{max(0, int(precision))}f}"
+
+
+def _strip_zeros(text):
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _no_negative_zero(text):
+    if text.startswith("-") and not text.strip("-0."):
+        return text[1:]
+    return text
+
+
+def _infinite(value):
+    return "∞" if value > 0 else "−∞"
