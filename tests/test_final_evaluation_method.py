@@ -250,3 +250,35 @@ def test_format_reported_keeps_the_bureaus_own_zeros_but_not_the_columns():
     assert (format_reported(Decimal("6.0")), format_reported(Decimal("6.000000")), format_reported(None)) == \
         ("6.0", "6", "—")
     assert format_percent(0.591, 1) == "59.1%"
+
+
+# --- 8. trend thresholds per indicator ------------------------------------------------------------
+
+def test_an_indicator_override_changes_the_trend_and_the_status():
+    # 文水县 5 持续下降: 305 → 300 over two years is 1.63 % a year, 符合要求 at the plan's 1.5 %
+    facts = real(WENSHUI, "5", values((2024, "305"), (2025, "300")))
+    plan = EvaluationSettings()
+    assert evaluate(facts, 2025, plan.for_indicator("5")).trend == "good"
+    stricter = EvaluationSettings.from_dict({"indicators": {"5": {"trend_good": "0.02"}}})
+    result = evaluate(facts, 2025, stricter.for_indicator("5"))
+    assert (result.trend, result.status) == ("slow", "behind")
+    assert evaluate(facts, 2025, stricter.for_indicator("6")).trend == "good"   # another row keeps the plan's
+
+
+def test_a_bounded_share_near_its_ceiling_can_be_given_a_gentler_pace():
+    from tests.test_evaluation import made
+    # 优良天数比例 88 → 89 in three years: 0.38 % a year, 进展缓慢 at 1.5 %, 符合要求 at 0.3 %
+    facts = made("88", "持续提高", "up", values((2023, "89")), ceiling=Decimal(100))
+    assert evaluate(facts, 2023).trend == "slow"
+    gentle = EvaluationSettings.from_dict({"indicators": {"x": {"trend_good": 0.003}}})
+    assert evaluate(facts, 2023, gentle.for_indicator("x")).trend == "good"
+
+
+def test_indicator_overrides_are_checked_and_described_in_chinese():
+    with pytest.raises(ValueError, match="指标 5 的评估参数 trend_slow"):
+        EvaluationSettings.from_dict({"indicators": {"5": {"trend_good": 0.001, "trend_slow": 0.01}}})
+    with pytest.raises(ValueError, match="单项指标设定"):
+        EvaluationSettings.from_dict({"indicators": ["5"]})
+    settings = EvaluationSettings.from_dict({"indicators": {"5": {"trend_good": 0.005, "binding_veto": False}}})
+    assert settings.describe()[-1] == "指标 5 单独设定：趋势符合要求下限 0.5%"
+    assert settings.for_indicator("5").binding_veto is True     # the veto is the plan's only

@@ -64,3 +64,20 @@ def test_the_dashboard_totals_count_the_plans_numbering(client, real_plans, city
     client.force_login(city_reviewer)
     response = client.get(f"/plans/{JIANG}/dashboard/", {"year": 2023})
     assert response.context["totals"]["total"] == 25 and response.context["totals"]["binding_total"] == 15
+
+
+def test_a_plans_per_indicator_trend_threshold_changes_the_stored_trend(real_plans):
+    from accounts.models import Role
+    from tests.factories import user_with_role
+
+    wenshui = Plan.objects.get(code="141121-2024-2035")
+    reviewer = user_with_role(Role.REVIEWER, region=wenshui.region)
+    coal = Indicator.objects.get(plan=wenshui, key="5")      # 火电平均供电标准煤耗 310, 持续下降
+    _approved(coal, 2024, "305", reviewer)
+    _approved(coal, 2025, "300", reviewer)
+    assert EvaluationResult.objects.get(indicator=coal, year=2025).trend == "good"
+    wenshui.evaluation_settings = {"indicators": {"5": {"trend_good": 0.02}}}
+    wenshui.save()
+    evaluation_store.recompute(plans=[wenshui])
+    result = EvaluationResult.objects.get(indicator=coal, year=2025)
+    assert (result.trend, result.status) == ("slow", "behind")

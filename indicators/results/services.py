@@ -101,13 +101,14 @@ def evaluate_indicators(indicators, years_for=data_years):
         settings = settings_of.get(plan.pk)
         if settings is None:
             settings = settings_of[plan.pk] = plan_settings(plan)
+        own_settings = settings.for_indicator(indicator.key, indicator.number)
         parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
         for year in years_for(plan):
             milestone = milestone_for(plan, year)
             key = (indicator.pk, milestone)
             if key not in cache:
                 cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
-            results.append((indicator, evaluation.evaluate(cache[key], year, settings)))
+            results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
     by_key = {(i.pk, e.year): e for i, e in results}
     combined = []
     for indicator, result in results:
