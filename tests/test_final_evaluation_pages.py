@@ -81,3 +81,32 @@ def test_a_plans_per_indicator_trend_threshold_changes_the_stored_trend(real_pla
     evaluation_store.recompute(plans=[wenshui])
     result = EvaluationResult.objects.get(indicator=coal, year=2025)
     assert (result.trend, result.status) == ("slow", "behind")
+
+
+def test_wenshui_24_is_stored_rising_and_a_fall_to_20_is_regressing(real_plans):
+    from accounts.models import Role
+    from tests.factories import user_with_role
+
+    wenshui = Plan.objects.get(code="141121-2024-2035")
+    remediation = Indicator.objects.get(plan=wenshui, key="24")
+    assert remediation.direction == "up"
+    _approved(remediation, 2025, "60", user_with_role(Role.REVIEWER, region=wenshui.region))
+    result = EvaluationResult.objects.get(indicator=remediation, year=2025)
+    assert result.status == "behind" and result.completion == pytest.approx(0.349, abs=1e-3)
+
+
+def test_a_shared_group_with_a_sub_row_missing_at_the_final_year_is_stored_as_incomplete(real_plans, city_reviewer):
+    from indicators.assignments.services import AssignmentInput, save_assignments
+    from indicators.models import IndicatorTarget
+
+    plan = Plan.objects.get(code=JIANG)
+    target = IndicatorTarget.objects.select_related("indicator__plan__region").get(indicator__plan=plan,
+                                                                                  indicator__key="15")
+    save_assignments(city_reviewer, {target.pk: target}, [AssignmentInput(target.pk, "10", "运政发〔2022〕1号")], 2022)
+    for key in ("15", "15.1", "15.2", "15.3"):   # 15.4 二氧化硫 not reported
+        _approved(Indicator.objects.get(plan=plan, key=key), 2025, "12", city_reviewer, rate_mode="cumulative")
+    group = EvaluationResult.objects.get(indicator__plan=plan, indicator__key="15", year=2025)
+    assert group.status == "incomplete" and group.get_status_display() == "数据不全"
+    assert "共用目标：15.4 无数据，其余已报送 → 数据不全" in group.explanation
+    summary = plan_summary(plan, 2025)
+    assert summary["by_status"]["incomplete"] == 1 and summary["indicators"] == 25
