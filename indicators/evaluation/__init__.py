@@ -42,7 +42,15 @@ Decisions where the method is silent (each also shown in an evaluation's explana
   yearly reduction. rate_mode None is read as the year's own rate (比上年降低), as statistical
   bulletins print it; a missing year breaks the yearly chain until a cumulative figure comes.
 - An indicator direction of "none" with a numeric target is read from the target against the
-  baseline (below it: lower is better), else as higher is better.
+  baseline (below it: lower is better), else as higher is better. The stored direction itself
+  comes from the target first (plans/directions.py): 38.57 → 100 rises even for a 黑臭水体整治率.
+- A target written as a reduction (下降18%, 较2020年降低x%) makes the indicator a 降低率.
+- At the milestone a row has one verdict: the rule's "→ 滞后" gives way to "→ 未完成", and a
+  final evaluation names no yearly rate still needed.
+- A shared-target group (共用目标) with some rows reported and some not is 数据不全 (incomplete).
+
+Counting as the plan counts, and the plan's verdict (一票否决, 合格线): summary.py. Numbers in
+explanations: formatting.py (format_number), shared with pages and reports.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
