@@ -110,3 +110,25 @@ def test_a_shared_group_with_a_sub_row_missing_at_the_final_year_is_stored_as_in
     assert "共用目标：15.4 无数据，其余已报送 → 数据不全" in group.explanation
     summary = plan_summary(plan, 2025)
     assert summary["by_status"]["incomplete"] == 1 and summary["indicators"] == 25
+
+
+def test_wenshui_6_water_use_reduction_shows_its_cumulative_reduction_and_share_of_the_target(client, real_plans):
+    from accounts.models import Role
+    from indicators.assignments.services import AssignmentInput, save_assignments
+    from indicators.models import IndicatorTarget
+    from tests.factories import user_with_role
+
+    wenshui = Plan.objects.get(code="141121-2024-2035")
+    city = user_with_role(Role.REVIEWER, region=wenshui.region.parent)
+    target = IndicatorTarget.objects.select_related("indicator__plan__region").get(indicator__plan=wenshui,
+                                                                                  indicator__key="6", year=2027)
+    save_assignments(city, {target.pk: target}, [AssignmentInput(target.pk, "10", "吕政发〔2024〕1号")], 2024)
+    reduction = Indicator.objects.get(plan=wenshui, key="6")
+    for year in (2024, 2025):
+        _approved(reduction, year, "3", city, rate_mode="yearly")
+    result = EvaluationResult.objects.get(indicator=reduction, year=2025)
+    assert result.status == "on_track" and result.completion == pytest.approx(0.578, abs=1e-3)
+    assert "3.000000" not in result.explanation
+    client.force_login(city)
+    body = client.get(f"/plans/{wenshui.code}/evaluation/", {"year": 2025}).content.decode()
+    assert "累计降低 5.91%，为目标 10% 的 59.1%" in body

@@ -12,8 +12,9 @@ from reporting import workflow
 
 from indicators import evaluation
 from indicators.evaluation import STATUS_LABELS
+from indicators.evaluation.formatting import format_number, format_percent
 from indicators.models import EvaluationResult, Indicator, IndicatorValue
-from indicators.results.services import plan_settings
+from indicators.results.services import milestone_for, plan_settings
 
 ATTENTION = ("not_met", "regressing", "behind")
 
@@ -93,6 +94,7 @@ class EvaluationRow:
     indicator: object
     result: EvaluationResult | None
     values: dict = field(default_factory=dict)  # year → IndicatorValue (latest state, any)
+    milestone: int | None = None                  # the target year the data year is measured against
 
     @property
     def status(self):
@@ -102,6 +104,34 @@ class EvaluationRow:
     def status_label(self):
         return STATUS_LABELS[self.status]
 
+    @property
+    def rate_line(self):
+        """降低率 rows: 累计降低 R_k and R_k÷R as Chinese reports print them, beside the log progress."""
+        result = self.result
+        if result is None or result.cumulative_rate is None or not self.indicator.is_rate:
+            return ""
+        target = rate_target(self.indicator, self.milestone)
+        achieved = format_number(result.cumulative_rate, 2)
+        if target is None or target <= 0:
+            return f"累计降低 {achieved}%"
+        return f"累计降低 {achieved}%，为目标 {format_number(target)}% 的 {format_percent(result.cumulative_rate / target, 1)}"
+
+
+def rate_target(indicator, milestone=None):
+    """The cumulative reduction R (in %) a 降低率 indicator aims at by `milestone` (its first target
+    year by default): the assigned number of a 完成市下达指标 target, the lower end of a range, or
+    the printed number; None when there is none. Targets and assignments should be prefetched."""
+    targets_by_year = sorted(indicator.targets.all(), key=lambda t: t.year)
+    target = next((t for t in targets_by_year if milestone is None or t.year >= milestone), None)
+    if target is None:
+        return None
+    assignment = next(iter(target.assignments.all()), None)
+    if assignment is not None:
+        return float(assignment.value)
+    spec = target.spec()
+    number = spec.low if spec.kind == "range" else spec.value
+    return None if number is None else float(number)
+
 
 def plan_rows(plan, user, year, *, status="", category="", bureau=""):
     """Rows of the plan evaluation page for `year`, filtered, and the totals over what is visible."""
@@ -110,12 +140,13 @@ def plan_rows(plan, user, year, *, status="", category="", bureau=""):
         .order_by("order")
     )
     results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=indicators)}
+    milestone = milestone_for(plan, year)
     values = {}
     for value in IndicatorValue.objects.filter(indicator__in=indicators, year__lte=year).only(
         "indicator_id", "year", "raw", "judgement", "state", "synthetic", "late"
     ):
         values.setdefault(value.indicator_id, {})[value.year] = value
-    rows = [EvaluationRow(i, results.get(i.pk), values.get(i.pk, {})) for i in indicators]
+    rows = [EvaluationRow(i, results.get(i.pk), values.get(i.pk, {}), milestone) for i in indicators]
     parents = {i.pk: i.parent_id for i in indicators}
     totals = status_totals([r.result for r in rows if r.result],
                            counted=lambda result: parents[result.indicator_id] is None)
