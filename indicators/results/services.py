@@ -13,6 +13,7 @@ from reporting import workflow
 
 from indicators import evaluation
 from indicators.plans import targets
+from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan
 
@@ -125,7 +126,7 @@ def _display(value, value_type):
     if value_type == "water_class":
         return targets.WATER_CLASS_NAMES.get(value, str(value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return format_number(value)  # 36.700000 → 36.7, and never -0
     return str(value)
 
 
