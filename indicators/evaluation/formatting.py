@@ -17,26 +17,39 @@ NONE_TEXT = "—"
 
 
 def format_number(value, precision: int | None = None, unit: str = "") -> str:
+    kind = type(value)
+    if kind is float or kind is int:  # the hot path: every explanation line formats a few
+        if value != value:
+            return NONE_TEXT
+        if value == math.inf or value == -math.inf:
+            return _infinite(value) + unit
+        if precision is None:
+            text = f"{value:.3f}" if -1 < value < 1 else f"{value:.2f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+        else:
+            text = f"{value:.{max(0, int(precision))}f}"
+        if text[0] == "-" and not text.strip("-0."):
+            text = text[1:]
+        return text + unit if unit else text
+    if kind is Decimal and precision is None:
+        text = str(value)  # several times faster than format(value, "f"), which it equals without an exponent
+        if text[-1].isdigit() and "E" not in text:
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            if text[0] == "-" and not text.strip("-0."):
+                text = text[1:]
+            return text + unit if unit else text
     if value is None:
         return NONE_TEXT
-    if isinstance(value, bool):
+    if kind is bool:
         raise TypeError("a yes/no value is not a number")
     if isinstance(value, Decimal):
         if not value.is_finite():
             return _infinite(value) + unit if value.is_infinite() else NONE_TEXT
         text = _decimal_text(value) if precision is None else _fixed(value, precision)
-    else:
-        number = float(value)
-        if math.isnan(number):
-            return NONE_TEXT
-        if math.isinf(number):
-            return _infinite(number) + unit
-        if precision is None:
-            text = f"{number:.3f}" if -1 < number < 1 else f"{number:.2f}"
-            text = _strip_zeros(text)
-        else:
-            text = _fixed(number, precision)
-    return _no_negative_zero(text) + unit
+        return _no_negative_zero(text) + unit
+    return format_number(float(value), precision, unit)
 
 
 STORED_PLACES = 6  # IndicatorValue.number / baseline_value: DecimalField(decimal_places=6)

@@ -28,7 +28,8 @@ def rate_rule(p, index, year, tau, settings, steps):
     cached = p.value_lines.get(("rate", known))
     if cached is None:
         cached = p.value_lines["rate", known] = _rate_point(p, p.series[known - 1])
-    point_year, achieved, reported, progress, needed, met, lines, needed_line = cached
+    point_year, achieved, reported, progress, needed, met, lines, needed_line, texts = cached
+    achieved_text, target_text, progress_text = texts
     steps.extend(lines)
     final = year >= p.milestone
     if final:
@@ -36,15 +37,14 @@ def rate_rule(p, index, year, tau, settings, steps):
     elif needed_line:
         steps.append(needed_line)
     target = p.threshold
-    achieved_text = format_number(achieved, 2)
     if met:
-        status, reason = "met", f"{achieved_text}% ≥ {fmt(target)}%"
+        status, reason = "met", f"{achieved_text}% ≥ {target_text}%"
     elif progress is None:
         status, reason = "behind", "目标降低率无效，无法计算进度"
     else:
         status = progress_status(progress, tau)
-        reason = f"{achieved_text}% < {fmt(target)}%；完成进度 {fmt(progress)} " \
-                 f"{'≥' if status == 'on_track' else '<'} 序时进度 {format_number(tau, 2)}"
+        reason = f"{achieved_text}% < {target_text}%；完成进度 {progress_text} " \
+                 f"{'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
     steps.append(f"{p.raw}：{reason} → {STATUS_LABELS[status]}")
     projected, likely = series_forecast(p, known, year, lambda v: v >= target - EPS, steps)
     return Outcome(status, progress, reported, point_year, cumulative=achieved, needed=needed,
@@ -73,7 +73,7 @@ def _rate_point(p, point):
     needed_line = (f"剩余 {years_left} 年需年均降低 {format_number(needed, 2)}%"
                    if needed is not None and not met else None)
     return (point_year, achieved, p.observations[point_index].number, progress, needed, met, tuple(lines),
-            needed_line)
+            needed_line, (achieved_text, fmt(target), fmt(progress)))
 
 
 def rate_trend_rule(p, index, year, tau, settings, steps):

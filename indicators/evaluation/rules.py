@@ -210,8 +210,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
     start_met = start is not None and satisfies(p.op, start, threshold, p.better, tolerance)
     if start is not None and not start_met and abs(threshold - start) > EPS:
         completion = (value - start) / (threshold - start)
-        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= "
-                     f"{format_number(completion, 2)}")
+        completion_text = format_number(completion, 2)  # never -0.00
+        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion_text}")
     if met:
         status, reason = "met", "已达到目标"
     elif start is None:
@@ -223,8 +223,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
         reason = "完成进度无定义，与起点比较"
     else:
         status = progress_status(completion, tau)
-        reason = (f"完成进度 {format_number(completion, 2)} {'≥' if status == 'on_track' else '<'} "
-                  f"序时进度 {format_number(tau, 2)}")
+        reason = (f"完成进度 {completion_text} {'≥' if status == 'on_track' else '<'} "
+                  f"序时进度 {tau:.2f}")
     steps.append(f"{p.raw}：{_compare(p.op, value_text, threshold_text, met, tolerance)}；{reason}"
                  f" → {STATUS_LABELS[status]}")
     return status, completion
