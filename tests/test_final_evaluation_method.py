@@ -282,3 +282,9 @@ def test_indicator_overrides_are_checked_and_described_in_chinese():
     settings = EvaluationSettings.from_dict({"indicators": {"5": {"trend_good": 0.005, "binding_veto": False}}})
     assert settings.describe()[-1] == "指标 5 单独设定：趋势符合要求下限 0.5%"
     assert settings.for_indicator("5").binding_veto is True     # the veto is the plan's only
+
+
+def test_a_figure_no_plan_prints_keeps_its_exponent_instead_of_being_written_out():
+    huge = Decimal("7.06E+115689115691")
+    assert format_number(huge) == format_reported(huge) == format_number(huge, 2) == "7.06E+115689115691"
+    assert format_number(Decimal("1E+2")) == "100"

@@ -63,7 +63,7 @@ def format_reported(number: Decimal | None, unit: str = "") -> str:
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and -exponent >= STORED_PLACES:
         return format_number(number, unit=unit)
-    return _no_negative_zero(format(number, "f")) + unit
+    return _no_negative_zero(_positional(number)) + unit
 
 
 def format_percent(fraction, precision: int | None = None) -> str:
@@ -74,11 +74,22 @@ def format_percent(fraction, precision: int | None = None) -> str:
 def _decimal_text(value):
     text = str(value)
     if "E" in text or "e" in text:
-        text = format(value, "f")
-    return _strip_zeros(text)
+        text = _positional(value)
+    return _strip_zeros(text) if "E" not in text else text
+
+
+def _positional(value):
+    """format(value, "f"), except for a figure no plan prints (7.06E+115689115691), which written
+    out would need gigabytes: it keeps its exponent."""
+    return format(value, "f") if abs(value.adjusted()) <= _MAX_POSITIONAL else format(value, "E")
+
+
+_MAX_POSITIONAL = 30
 
 
 def _fixed(value, precision):
+    if isinstance(value, Decimal) and abs(value.adjusted()) > _MAX_POSITIONAL:
+        return format(value, "E")
     return f"{value:.{max(0, int(precision))}f}"
 
 
