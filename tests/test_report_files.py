@@ -18,9 +18,8 @@ from indicators.reports import docx_gbt9704 as gbt
 from indicators.reports import drafting, formats
 from indicators.reports import services as reports
 from indicators.results.selectors import plan_rows
-from indicators.results.services import recompute
+from indicators.review.services import review_value
 from reporting import workflow
-from reporting.services import review
 from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
@@ -28,11 +27,11 @@ BODY_SECTIONS = ["一、总体情况", "二、指标完成情况", "三、重点
 
 
 def _approved(indicator, year, raw, user, **extra):
+    """A value the bureau submitted and `user` approved (the review service re-evaluates)."""
+    bureau = user_with_role(Role.BUREAU_STAFF, region=indicator.plan.region)
     value = IndicatorValue.objects.create(indicator=indicator, year=year, raw=raw, number=raw, state=workflow.SUBMITTED,
-                                          created_by=user, updated_by=user, **extra)
-    review(value, workflow.APPROVE, user)
-    recompute([indicator.pk])
-    return value
+                                          created_by=bureau, updated_by=bureau, **extra)
+    return review_value(value, workflow.APPROVE, user)
 
 
 @pytest.fixture
