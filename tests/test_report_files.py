@@ -23,7 +23,7 @@ from reporting import workflow
 from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
-BODY_SECTIONS = ["一、总体情况", "二、指标完成情况", "三、重点工程进展", "四、存在问题", "五、下一步建议", "判定依据"]
+BODY_SECTIONS = ["一、总体情况", "二、指标完成情况", "三、重点工程进展", "四、存在问题", "五、下一步建议", "附件：判定依据"]
 
 
 def _approved(indicator, year, raw, user, **extra):
@@ -71,6 +71,7 @@ def _paragraph(document, text):
 # ----- pure parts ----------------------------------------------------------------------------
 def test_figures_are_printed_to_their_precision_without_trailing_zeros_or_negative_zero():
     assert drafting.number(3.0) == "3" and drafting.number(7.97) == "7.97" and drafting.number(-0.001) == "0"
+    assert drafting.number(60, 0) == "60" and drafting.number(100.0) == "100" and drafting.percent(0.6, 0) == "60%"
     assert drafting.number(5.9137, 2) == "5.91" and drafting.percent(0.349) == "34.9%" and drafting.percent(None) == "—"
 
 
@@ -144,16 +145,18 @@ def test_the_docx_is_a4_with_gbt9704_margins_east_asian_fonts_and_page_numbers(c
     assert "PAGE" in footer._element.xml and 'w:fldCharType="begin"' in footer._element.xml
     texts = [p.text for p in document.paragraphs]
     positions = [next(n for n, t in enumerate(texts) if t.strip() == s) for s in BODY_SECTIONS]
-    assert positions == sorted(positions), "sections in order 一 … 五, then the attachment"
+    assert positions == sorted(positions), "sections in order 一 … 五, then the 附件说明"
     signature = texts.index("绛县人民政府")
     assert texts[signature + 1] == drafting.chinese_date(frozen.created_at.date())
-    assert signature > positions[-1], "署名 and 成文日期 close the document, after the attachment"
+    assert positions[-1] < signature < texts.index("附件") < texts.index("判定依据"), \
+        "署名 and 成文日期 follow the body; the attachment follows them on its own page"
 
 
 def test_the_docx_table_lists_every_row_with_the_status_and_value_the_evaluation_page_shows(client, frozen, city_reviewer):
     _, content = _download(client, frozen, "docx")
     table = Document(io.BytesIO(content)).tables[0]
     assert [c.text for c in table.rows[0].cells] == [label for label, _ in gbt.TABLE_COLUMNS]
+    assert [round(column.width.mm) for column in table.columns] == [width for _, width in gbt.TABLE_COLUMNS]
     assert [c.text for c in table.rows[0].cells] == ["序号", "指标", "单位", "属性", "基期值", "目标值", "实际值（年份）",
                                                       "完成进度", "状态", "责任部门"]
     rows, _, _, _ = plan_rows(frozen.plan, city_reviewer, 2025)
@@ -337,3 +340,15 @@ def test_the_workbook_stores_numbers_as_numbers_and_is_set_up_for_a4_landscape_p
     assert figures["约束性指标已完成（项）"] == summary["binding_met"]
     assert figures["评估结论"].startswith("评估结论：")
     assert totals.page_setup.orientation == "landscape" and totals.print_title_rows == "$1:$3"
+
+
+def test_a_minimal_template_without_an_attachment_placeholder_gets_the_attachment_at_its_end(frozen):
+    document = Document()
+    for text in ("绛县生态环境保护委员会文件", "{{ title }}", "{{ body }}", "（此页无正文）"):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    assert gbt.template_problems(out.getvalue()) == []
+    texts = [p.text for p in Document(io.BytesIO(reports.write_docx(frozen, template=out.getvalue()))).paragraphs]
+    assert texts[0] == "绛县生态环境保护委员会文件" and texts[1] == f"{frozen.plan.title}终期评估报告"
+    assert texts.index("五、下一步建议") < texts.index("（此页无正文）") < texts.index("判定依据")

@@ -29,7 +29,8 @@ TITLE_SIZE, BODY_SIZE, TABLE_SIZE, PAGE_NUMBER_SIZE = 22, 16, 10.5, 14  # 二号
 LINE = Pt(28.95)  # 22 lines in the 225 mm 版心
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 BODY_PLACEHOLDER = "{{ body }}"
-BODY_SENTINEL = "\u2063REPORT-BODY\u2063"  # what {{ body }} renders to, replaced by the report body
+# What {{ body }} / {{ attachment }} render to, then replaced by the report's own paragraphs.
+SENTINELS = {"body": "\u2063REPORT-BODY\u2063", "attachment": "\u2063REPORT-ATTACHMENT\u2063"}
 PLACEHOLDERS = {
     "title": "报告标题，如“绛县“十四五”生态环境保护规划终期评估报告”",
     "issuer": "发文机关署名（可在报告页面修改）",
@@ -40,10 +41,11 @@ PLACEHOLDERS = {
     "year": "评估年份",
     "synthetic": "是否含示例数据（真/假，可用于 {% if synthetic %}）",
     "synthetic_note": "含示例数据时为“示例数据”提示，否则为空",
-    "body": "报告正文（必须单独占一段）：一至五部分、指标表和附件",
+    "body": "报告正文（必须单独占一段）：一至五部分、指标表和附件说明",
+    "attachment": "附件：判定依据（单独占一段，放在署名和日期之后、版记之前；缺省时附在文末）",
 }
-TABLE_COLUMNS = [("序号", 8), ("指标", 30), ("单位", 12), ("属性", 12), ("基期值", 15), ("目标值", 22),
-                 ("实际值（年份）", 18), ("完成进度", 12), ("状态", 14), ("责任部门", 13)]  # widths in mm, sum 156
+TABLE_COLUMNS = [("序号", 8), ("指标", 28), ("单位", 11), ("属性", 13), ("基期值", 13), ("目标值", 22),
+                 ("实际值（年份）", 20), ("完成进度", 12), ("状态", 16), ("责任部门", 13)]  # widths in mm, sum 156
 
 
 def set_font(run, east_asian, size, *, bold=False, color=None):
@@ -120,6 +122,7 @@ def default_template():
     _add(document, "", indent=False)
     _add(document, "{{ issuer }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, right_indent=Pt(BODY_SIZE * 4))
     _add(document, "{{ date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, right_indent=Pt(BODY_SIZE * 4))
+    _add(document, "{{ attachment }}", indent=False)
     properties = document.core_properties
     properties.author = properties.last_modified_by = "规划指标评估系统"
     properties.title = "评估报告模板（GB/T 9704）"
@@ -165,35 +168,27 @@ def template_problems(content):
     return problems
 
 
-def render(context, write_body, template=None):
-    """Render `template` (bytes; the default when None) with `context`, then let
-    `write_body(document)` append the body at the `{{ body }}` paragraph. Returns .docx bytes."""
+def render(context, writers, template=None):
+    """Render `template` (bytes; the default when None) with `context`, then let each of
+    `writers` ({"body": fn, "attachment": fn}; fn(document) appends paragraphs and tables) write
+    its part at the paragraph of its placeholder. `{{ body }}` is required; a template without
+    `{{ attachment }}` gets the attachment at its end. Returns .docx bytes."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(template or default_template()))
-    tpl.render({**context, "body": BODY_SENTINEL})
+    tpl.render({**context, **{name: SENTINELS[name] for name in writers}})
     document = tpl.docx
     body = document.element.body
-    sentinel = next((p for p in document.paragraphs if BODY_SENTINEL in p.text), None)
-    if sentinel is None:
-        raise ValueError("报告模板缺少正文占位符 {{ body }}（须单独占一段，不能放在表格中）")
-    element = sentinel._element
-    tail = []
-    node = element.getnext()
-    while node is not None:
-        following = node.getnext()
-        if node.tag != qn("w:sectPr"):
-            tail.append(node)
-            body.remove(node)
-        node = following
-    body.remove(element)
-    write_body(document)
-    section_properties = body.find(qn("w:sectPr"))
-    for node in tail:
-        if section_properties is not None:
-            section_properties.addprevious(node)
-        else:
-            body.append(node)
+    for name, write in writers.items():
+        sentinel = next((p._element for p in document.paragraphs if SENTINELS[name] in p.text), None)
+        if sentinel is None and name == "body":
+            raise ValueError("报告模板缺少正文占位符 {{ body }}（须单独占一段，不能放在表格中）")
+        before = set(body.iterchildren())
+        write(document)
+        if sentinel is not None:
+            for node in [n for n in body.iterchildren() if n not in before and n.tag != qn("w:sectPr")]:
+                sentinel.addprevious(node)
+            body.remove(sentinel)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
@@ -212,6 +207,10 @@ def body_text(document, text):
     """One paragraph per line of `text` (a reviewer's edit keeps its line breaks)."""
     for line in [line.strip() for line in (text or "").splitlines() if line.strip()] or ["—"]:
         _add(document, line)
+
+
+def blank_line(document):
+    _add(document, "", indent=False)
 
 
 def synthetic_note(document, text):
@@ -259,6 +258,8 @@ def indicator_table(document, rows):
     repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
     repeat.set(qn("w:val"), "true")
     header_pr.append(repeat)
+    for column, (_, width) in zip(table.columns, TABLE_COLUMNS):
+        column.width = Mm(width)  # w:gridCol, which LibreOffice and WPS lay the table out by
     for cell, (label, width) in zip(header.cells, TABLE_COLUMNS):
         cell.width = Mm(width)
         _cell_text(cell, label, font=HEADING1_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)

@@ -26,7 +26,9 @@ def number(value, digits=2):
     """A figure to its precision: 3 → "3", 7.97 → "7.97", −0.001 → "0" (never "-0.00", "3.000000")."""
     if value is None:
         return "—"
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{float(value):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

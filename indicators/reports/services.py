@@ -224,6 +224,10 @@ def write_docx(report, template=None):
         gbt.body_text(document, paragraphs["problems"])
         gbt.heading1(document, "五、下一步建议")
         gbt.body_text(document, paragraphs["suggestions"])
+        gbt.blank_line(document)
+        gbt.body_text(document, "附件：判定依据")  # 附件说明, after the body and before the signature
+
+    def attachment(document):
         gbt.page_break(document)
         gbt.attachment_title(document, "判定依据")
         categories = list(dict.fromkeys(r["category"] or "其他" for r in data["rows"]))
@@ -232,9 +236,9 @@ def write_docx(report, template=None):
             for r in (r for r in data["rows"] if (r["category"] or "其他") == category):
                 lines = [line for line in (r["explanation"] or "").splitlines() if line.strip()]
                 gbt.body_text(document, f"{r['number'] or r['key']} {r['name']}（{status_text(r)}）："
-                                        + ("；".join(lines) if lines else "无判定记录") + "。")
+                                        + ("；".join(lines).rstrip("。") if lines else "无判定记录") + "。")
 
-    return gbt.render(context, body, template)
+    return gbt.render(context, {"body": body, "attachment": attachment}, template)
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
