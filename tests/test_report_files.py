@@ -97,6 +97,9 @@ def test_problems_are_drafted_from_lagging_binding_rows_stale_data_and_undecided
     assert "约束性指标“24 农村黑臭水体整治率”滞后：目标2025年 100，实际60（2025年）" in text
     assert "“3 森林蓄积量”（最新为2023年）" in text and "待评价指标1项：“9 生态保护红线”" in text
     assert "空气质量" not in text
+    group = {**data, "rows": [{**row, "key": "15", "number": "15", "name": "化学需氧量", "status": "needs_judgement"},
+                              {**row, "key": "15.1", "parent_key": "15", "name": "氨氮", "status": "needs_judgement"}]}
+    assert "待评价指标1项：“15 化学需氧量”。" in drafting.problems(group), "a shared-target group counts once"
     advice = drafting.suggestions(data)
     assert "“农村黑臭水体整治率”" in advice and "专家" in advice and "按时报送" in advice
     assert drafting.problems({"rows": [{**row, "name": "x"}]}) == "经评估，未发现突出问题。"

@@ -99,13 +99,19 @@ def _label(row):
     return f"{row['number'] or row['key']} {row['name']}".strip()
 
 
+def _counted_once(rows):
+    """A sub-row listed under a parent that is listed too is the parent's (a group counts once)."""
+    keys = {r["key"] for r in rows}
+    return [r for r in rows if r.get("parent_key") not in keys]
+
+
 def problem_rows(data):
     """The rows 四、存在问题 is drafted from: binding rows not met or lagging, stale data, unresolved."""
     rows = data["rows"]
     return {
-        "binding": [r for r in rows if r["binding"] and r["status"] in LAGGING],
-        "stale": [r for r in rows if r.get("stale")],
-        "unresolved": [r for r in rows if r["status"] in UNRESOLVED],
+        "binding": _counted_once([r for r in rows if r["binding"] and r["status"] in LAGGING]),
+        "stale": _counted_once([r for r in rows if r.get("stale")]),
+        "unresolved": _counted_once([r for r in rows if r["status"] in UNRESOLVED]),
     }
 
 
