@@ -1,5 +1,9 @@
-"""Evaluation tables as .xlsx, written in openpyxl's write-only (streaming) mode so memory does
-not grow with the number of rows. Every cell is text or a number, never a formula."""
+"""Evaluation tables as .xlsx. Every cell is text or a number, never a formula.
+
+`write_evaluation` (the evaluation page's export, any number of rows) streams in openpyxl's
+write-only mode so memory does not grow with the rows; `write_report_workbook` (a frozen report:
+one plan, a few dozen rows) uses a normal workbook for what a filed table needs — merged title,
+number formats, column widths, frozen header, A4 landscape print set-up, a totals sheet."""
 import io
 
 from openpyxl import Workbook
