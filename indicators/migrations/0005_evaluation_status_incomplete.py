@@ -22,7 +22,7 @@ def rederive_directions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_evaluations'),
+        ('indicators', '0004_report_paragraphs'),
     ]
 
     operations = [
