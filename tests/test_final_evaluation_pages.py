@@ -132,3 +132,11 @@ def test_wenshui_6_water_use_reduction_shows_its_cumulative_reduction_and_share_
     client.force_login(city)
     body = client.get(f"/plans/{wenshui.code}/evaluation/", {"year": 2025}).content.decode()
     assert "累计降低 5.91%，为目标 10% 的 59.1%" in body
+
+
+def test_the_openapi_schema_describes_the_evaluation_summary(admin_client):
+    schema = admin_client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    summary = schema["components"]["schemas"]["EvaluationSummary"]
+    assert set(summary["properties"]) == {"indicators", "binding", "binding_met", "by_status", "grade",
+                                          "grade_provisional", "grade_reason"}
+    assert "summary" in schema["components"]["schemas"]["Evaluation"]["properties"]
