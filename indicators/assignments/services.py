@@ -2,15 +2,13 @@
 year, and one per sub-row where sub-rows share their parent's target (each pollutant).
 
 Saved all-or-nothing with an optimistic lock per row; every change is kept by simple-history
-(who, when, old → new). The write re-evaluates the affected indicators and raises the summary
-generation itself (no signal does it).
+(who, when, old → new). The write re-evaluates the affected indicators itself, once per save
+(`recompute`, which also renews the region summaries); no signal does it.
 """
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-
-from core import generations
 
 from indicators.entry.rules import parse_entry
 from indicators.models import AssignedTarget
@@ -117,7 +115,7 @@ def save_assignments(user, targets, items, year=None):
         if saved:
             from indicators.results.services import recompute
 
+            # recompute renews the region summaries too (core.generations)
             recompute(sorted({(sub_row or target.indicator).pk for target, sub_row, *_ in planned}
                              | {target.indicator_id for target, *_ in planned}))
-            generations.bump()
     return saved

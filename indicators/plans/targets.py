@@ -15,6 +15,8 @@ Conventions (the plans do not spell them out; these are ours):
 - A cell in [ ], 〔 〕 or 【 】 is a five-year cumulative figure (运城市 table note 2).
 - "assigned" names the highest level the cell mentions (完成省、市下达的任务目标 → "省"); a cell
   naming only 上级 leaves `assigned_by` None.
+- 下降18% / 累计下降13.5% / 比2020年下降18% / 较2020年降低x% is a cumulative reduction since the
+  base year (kind "cumulative", `reduction` set, `value` the percent), evaluated as a 降低率.
 - "无" in a 现状 column is read as "no figure" (kind "none"), not as zero.
 - An empty target cell is kind "none" even where the plan merges it with a parent row's target;
   resolving that is the caller's job (see `shares_parent_target` in the plan data files).
@@ -48,6 +50,7 @@ class TargetSpec:
     relation: str | None = None     # kind "relative": one of RELATIONS
     assigned_by: str | None = None  # kind "assigned": "国家" / "省" / "市" / "县" / "区"; None = 上级
     water_class: int | None = None  # a water-quality class target: 1..5, 6 for 劣Ⅴ
+    reduction: bool = False         # 下降18% / 较2020年降低x%: kind "cumulative", a reduction rate in %
 
     def __post_init__(self):
         if self.kind not in TARGET_KINDS:
@@ -75,6 +78,8 @@ class TargetSpec:
             return f"{_format_number(self.low)} 至 {_format_number(self.high)}"
         if self.kind == "approx":
             return f"约 {number}（{_TOLERANCE}）"
+        if self.kind == "cumulative" and self.reduction:
+            return f"累计降低 {number}%"
         if self.kind == "cumulative":
             return f"五年累计 {number}"
         if self.kind == "relative":
@@ -155,14 +160,7 @@ def _number_and_unit(text):
         number = Decimal(match.group(1))
     except (InvalidOperation, ValueError):
         return None
-    # A printed figure has a handful of digits; 7.06E+115689115691 is not one (and formatting it
-    # with "f" would need gigabytes), so what the database column could not hold is not a number.
-    if not number.is_finite() or not -_MAX_EXPONENT <= number.adjusted() <= _MAX_EXPONENT:
-        return None
-    return number, unit
-
-
-_MAX_EXPONENT = 13  # IndicatorValue.number: 20 digits, 6 after the point
+    return (number, unit) if number.is_finite() else None
 
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5,
           "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
@@ -339,9 +337,27 @@ def parse_target(raw: str | None) -> TargetSpec:
     text = _target_text(raw)
     if _is_none(text):
         return TargetSpec(raw, "none")
-    return (_numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
+    return (_reduction_target(raw, text) or _numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
             or TargetSpec(raw, "qualitative"))
 
 
+# 下降18% · 累计下降13.5% · 比2020年下降18% · 较2020年降低3.2% · 较基期累计降低10%
+_REDUCTION = re.compile(
+    rf"(?:(?:比|较)(?:20[0-9]{{2}}年|基期年?|基准年)?)?(?:累计)?(?:下降|降低|减少)了?({_NUMBER})%")
+
+
+def _reduction_target(raw, text):
+    """A reduction written in words, read as a cumulative 降低率 target in percent; else None."""
+    match = _REDUCTION.fullmatch(text)
+    if not match:
+        return None
+    found = _number_and_unit(match.group(1))
+    return TargetSpec(raw, "cumulative", value=found[0], reduction=True) if found else None
+
+
 def _format_number(number):
-    return "" if number is None else format(number, "f")
+    if number is None:
+        return ""
+    # Positional notation for any figure a plan prints; 7.06E+115689115691 written out would need
+    # gigabytes, so such a number (which no check lets into the database) keeps its exponent.
+    return format(number, "f") if abs(number.adjusted()) <= 30 else format(number, "E")

@@ -1,6 +1,12 @@
 """Keeping `EvaluationResult` current: database rows → `evaluation.IndicatorFacts` → results.
 
-The rules are in the pure `evaluation` module; this module only gathers the facts (approved
+`recompute()` is the one writer of EvaluationResult. Every write path that changes what an
+evaluation reads calls it explicitly, once per batch: value review (`indicators.review.services`:
+form, batch approval, API, reopen, 审核评价), assigned numbers (`indicators.assignments`), plan
+import and seed (`indicators.plans.services`), the admin (`indicators.admin`), demo and synthetic
+data, and the full re-evaluation task. No model hook or signal does it.
+
+The rules are in the pure `evaluation` package; this module only gathers the facts (approved
 values, targets, assigned numbers, the plan's settings) and writes what it returns.
 """
 from decimal import Decimal
@@ -14,6 +20,7 @@ from reporting import workflow
 from indicators import evaluation
 from indicators.assignments.selectors import assignment_for
 from indicators.plans import targets
+from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan
 
@@ -103,13 +110,14 @@ def evaluate_indicators(indicators, years_for=data_years):
         settings = settings_of.get(plan.pk)
         if settings is None:
             settings = settings_of[plan.pk] = plan_settings(plan)
+        own_settings = settings.for_indicator(indicator.key, indicator.number)
         parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
         for year in years_for(plan):
             milestone = milestone_for(plan, year)
             key = (indicator.pk, milestone)
             if key not in cache:
                 cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
-            results.append((indicator, evaluation.evaluate(cache[key], year, settings)))
+            results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
     by_key = {(i.pk, e.year): e for i, e in results}
     combined = []
     for indicator, result in results:
@@ -126,7 +134,7 @@ def _display(value, value_type):
     if value_type == "water_class":
         return targets.WATER_CLASS_NAMES.get(value, str(value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return format_number(value)  # 36.700000 → 36.7, and never -0
     return str(value)
 
 
@@ -163,8 +171,9 @@ REFRESH_CHUNK_PLANS = 100
 
 @transaction.atomic
 def recompute(indicator_ids=None, plans=None):
-    """Recompute and store results for some indicators (with their family) or whole plans
-    (every plan when neither is given). Returns the number of results stored."""
+    """Recompute and store results for some indicators (with their family: parent and sub-rows)
+    or whole plans (every plan when neither is given), and renew the region summaries. Returns
+    the number of results stored. Call it once per batch, inside the batch's transaction."""
     if indicator_ids is None:
         plan_ids = (list(Plan.objects.values_list("pk", flat=True)) if plans is None
                     else [getattr(plan, "pk", plan) for plan in plans])
@@ -186,7 +195,7 @@ def _refresh(indicator_ids=None, plan_ids=None):
     else:
         EvaluationResult.objects.filter(indicator__in=indicators).delete()
     _insert_results(rows)
-    generations.bump()  # bulk writes send no signals; region summaries read these rows
+    generations.bump()  # the region summaries read these rows
     return len(rows)
 
 

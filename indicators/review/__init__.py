@@ -1,2 +1,3 @@
-"""审核: what a reviewer judges a value against (selectors: the queue, a value's page, one
-plan-year's batch) and approving a back-filled year in one action (services)."""
+"""审核: the ecology-environment bureau approving, returning and reopening yearly values, and its
+审核评价 of qualitative rows. The workflow itself is `reporting`'s, shared with project progress;
+this package adds what follows for indicators — one re-evaluation per batch."""

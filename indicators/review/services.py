@@ -1,29 +1,39 @@
-"""批量审核: approving many submitted values in one action — a back-filled plan-year, or the rows
-a reviewer ticked in the queue — all or nothing, with ONE re-evaluation for the batch.
-
-The state change of each value goes through the shared `reporting.services.review` (its lock,
-its history, its notification); re-evaluation and the summary-cache bump are called here once.
-"""
+"""Reviewing yearly values. Each function runs the shared workflow step (`reporting.services`)
+and then, explicitly and once per call, what depends on approved values: the stored evaluation
+results (`recompute`, which also renews the region summaries) or, where no approved value
+changed, just the summaries."""
 from django.db import transaction
 
 from core import generations
 from reporting import workflow
-from reporting.services import review
+from reporting.services import locked_save, review_many
 
 from indicators.results.services import recompute
 
+# Approving or reopening changes which values the evaluation counts; returning does not.
+_CHANGES_APPROVED = {workflow.APPROVE, workflow.REOPEN}
 
-def approve_batch(user, values, versions=None):
-    """Approve every value of `values` (already scoped with `reviewable_by` and SUBMITTED).
 
-    `versions`: {value id: version the reviewer saw}; a value changed since raises StaleRecord
-    and nothing of the batch is saved. Returns the approved values."""
-    versions = versions or {}
-    approved = []
-    with transaction.atomic():
-        for value in values:
-            approved.append(review(value, workflow.APPROVE, user, expected_version=versions.get(value.pk)))
-        if approved:
-            recompute(sorted({value.indicator_id for value in approved}))
-            generations.bump()
-    return approved
+@transaction.atomic
+def review_values(values, action, user, *, reason="", expected_versions=None):
+    """Approve, return or reopen `values` (all or none), then re-evaluate their indicators once."""
+    reviewed = review_many(values, action, user, reason=reason, expected_versions=expected_versions)
+    if action in _CHANGES_APPROVED:
+        recompute({value.indicator_id for value in reviewed})
+    else:
+        generations.bump()
+    return reviewed
+
+
+def review_value(value, action, user, *, reason="", expected_version=None):
+    versions = None if expected_version is None else {value.pk: expected_version}
+    return review_values([value], action, user, reason=reason, expected_versions=versions)[0]
+
+
+@transaction.atomic
+def record_judgement(value, user, judgement, reason, expected_version):
+    """审核评价 (完成 / 基本完成 / 未完成 with its reason): what a qualitative row's evaluation counts."""
+    value = locked_save(value, expected_version, user, "审核评价",
+                        reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
+    recompute([value.indicator_id])
+    return value

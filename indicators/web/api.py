@@ -6,10 +6,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.services import StaleRecord, review
+from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
-from indicators.results.selectors import parse_year, plan_rows
+from indicators.review.services import review_value
+from indicators.results.selectors import parse_year, plan_rows, plan_summary
 from indicators.models import Indicator, IndicatorValue, Plan
 from indicators.web.serializers import (
     EvaluationSerializer,
@@ -129,8 +130,8 @@ class ValueActionApi(APIView):
         body = ReasonSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:
-            value = review(value, self.action, request.user, reason=body.validated_data["reason"],
-                           expected_version=body.validated_data["version"])
+            value = review_value(value, self.action, request.user, reason=body.validated_data["reason"],
+                                 expected_version=body.validated_data["version"])
         except TransitionError as exc:
             return Response({"errors": [{"field": "state", "message": str(exc)}]}, status=400)
         except StaleRecord as exc:
@@ -139,7 +140,9 @@ class ValueActionApi(APIView):
 
 
 class PlanEvaluationApi(APIView):
-    """GET ?year=Y: each visible indicator's status with the numbers and rule behind it."""
+    """GET ?year=Y: each visible indicator's status with the numbers and rule behind it, and the
+    plan's `summary` (counts as the plan numbers them, the verdict and its reason; see
+    `results.selectors.plan_summary`)."""
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=False)], responses=EvaluationSerializer)
     def get(self, request, code):
@@ -161,4 +164,5 @@ class PlanEvaluationApi(APIView):
                 "forecast_status": (result.forecast_status or None) if result else None,
                 "explanation": result.explanation if result else "",
             })
-        return Response({"plan": plan.code, "year": year, "indicators": indicators, "totals": totals})
+        return Response({"plan": plan.code, "year": year, "indicators": indicators, "totals": totals,
+                         "summary": plan_summary(plan, year)})

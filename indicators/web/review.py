@@ -1,13 +1,12 @@
 """Review by the ecology-environment bureau: the queue, one plan-year's batch, one value's page,
 and their actions. What each value is judged against comes from `indicators.review.selectors`;
-approving many goes through `indicators.review.services.approve_batch` (one re-evaluation).
+approving many goes through `indicators.review.services.review_values` (one re-evaluation).
 
 Scope: the queue and actions take values through `IndicatorValue.objects.reviewable_by(user)`;
 a value's page through `visible_to(user)`. Anything else is 404.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,15 +18,14 @@ from core.http import redirect_back
 from core.security import int_or
 from reporting import workflow
 from reporting.models import Evidence
-from reporting.services import StaleRecord, locked_save, review
+from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
 from indicators.entry.rules import JUDGEMENT_LABELS
-from indicators.results.services import recompute
 from indicators.review import selectors as review_selectors
+from indicators.review.services import record_judgement, review_value, review_values
 from indicators.web.filters import ReviewQueueFilter
 from indicators.models import IndicatorValue, Plan
-from indicators.review.services import approve_batch
 from indicators.web.plans import indicator_chart
 from indicators.web.tables import ReviewQueueTable
 
@@ -47,16 +45,17 @@ def review_queue(request):
 @require_POST
 def approve_selected(request):
     ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
-    values = IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
-    try:
-        approved = approve_batch(request.user, values.select_related("indicator__plan__region"))
-    except (TransitionError, StaleRecord) as exc:
-        messages.error(request, str(exc))
-        return redirect_back(request, "review_queue")
-    if approved:
-        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(approved)})
-    else:
+    values = list(IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
+                  .select_related("indicator__plan__region"))
+    if not values:
         messages.info(request, _("没有选中待审核的数据。"))
+        return redirect_back(request, "review_queue")
+    try:
+        review_values(values, workflow.APPROVE, request.user)
+    except (TransitionError, StaleRecord) as exc:
+        messages.error(request, _("未审核（全部未保存）：%(reason)s") % {"reason": exc})
+    else:
+        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(values)})
     return redirect_back(request, "review_queue")
 
 
@@ -71,9 +70,11 @@ def plan_year_review(request, code, year):
         if request.POST.get("scope") != "all":
             ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
             values = values.filter(pk__in=ids)
+        values = list(values)
         versions = {v.pk: int_or(request.POST.get(f"v{v.pk}-version")) for v in values}
         try:
-            approved = approve_batch(request.user, values, {pk: v for pk, v in versions.items() if v is not None})
+            approved = review_values(values, workflow.APPROVE, request.user,
+                                     expected_versions={pk: v for pk, v in versions.items() if v is not None})
         except (TransitionError, StaleRecord) as exc:
             messages.error(request, _("未审核任何数据：%(error)s") % {"error": exc})
         else:
@@ -119,8 +120,8 @@ def value_review(request, pk):
     if action not in (workflow.APPROVE, workflow.RETURN, workflow.REOPEN):
         raise Http404
     try:
-        review(value, action, request.user, reason=request.POST.get("reason", ""),
-               expected_version=int_or(version))
+        review_value(value, action, request.user, reason=request.POST.get("reason", ""),
+                     expected_version=int_or(version))
     except (TransitionError, StaleRecord) as exc:
         messages.error(request, str(exc))
     else:
@@ -155,10 +156,7 @@ def value_judgement(request, pk):
         messages.error(request, _("请选择完成情况并填写评价理由。"))
         return redirect(value.get_absolute_url())
     try:
-        with transaction.atomic():
-            locked_save(value, int_or(version, value.version), request.user, "审核评价",
-                        reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
-            recompute([value.indicator_id])
+        record_judgement(value, request.user, judgement, reason, int_or(version, value.version))
     except StaleRecord as exc:
         messages.error(request, str(exc))
     else:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_evaluations'),
+        ('indicators', '0005_evaluation_status_incomplete'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
