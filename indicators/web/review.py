@@ -16,6 +16,7 @@ from core.decorators import role_required
 from core.http import redirect_back
 from core.security import int_or
 from reporting import workflow
+from reporting.labels import action_label
 from reporting.models import Evidence
 from reporting.services import StaleRecord, locked_save, review
 from reporting.workflow import TransitionError
@@ -88,7 +89,7 @@ def value_review(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已%(action)s：%(name)s %(year)s 年。") % {
-            "action": workflow.ACTION_LABELS[action], "name": value.indicator.name, "year": value.year})
+            "action": action_label(action), "name": value.indicator.name, "year": value.year})
     return redirect_back(request, value.get_absolute_url())
 
 
@@ -119,7 +120,7 @@ def value_judgement(request, pk):
         return redirect(value.get_absolute_url())
     try:
         with transaction.atomic():
-            locked_save(value, int_or(version, value.version), request.user, "审核评价",
+            locked_save(value, int_or(version, value.version), request.user, workflow.JUDGEMENT_NOTE,
                         reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
             recompute([value.indicator_id])
     except StaleRecord as exc:
