@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from reporting import workflow
+from reporting import four_eyes, workflow
 from reporting.models import Notification, StateChange
 
 log = logging.getLogger(__name__)
@@ -22,17 +22,20 @@ class StaleRecord(Exception):
         super().__init__(f"该数据已被 {who} 于 {when} 修改（当前内容：{current.display_value()}，状态：{current.state_label}），您的修改未保存，请刷新后重试。")
 
 
-def locked_save(record, expected_version, user, reason="", **fields):
+def locked_save(record, expected_version, user, reason="", *, check=None, **fields):
     """Save `fields` only if nobody saved the record since `expected_version` was read.
 
     The row is locked (SELECT … FOR UPDATE) for the check, so two concurrent saves cannot both
-    pass; the loser gets StaleRecord with the winner's content. Must run inside a transaction."""
+    pass; the loser gets StaleRecord with the winner's content. `check(current)`, if given, sees
+    the locked row before anything changes and may refuse by raising. Must run inside a transaction."""
     model = type(record)
     # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join, and
     # after waiting for the lock it would re-read this row but not the joined one (a stale editor).
     current = model.objects.select_for_update().get(pk=record.pk)
     if current.version != expected_version:
         raise StaleRecord(record, current)
+    if check is not None:
+        check(current)
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -52,7 +55,8 @@ def record_change(record, transition, user, comment=""):
 
 @transaction.atomic
 def review(record, action, user, *, reason="", expected_version=None):
-    """Approve, return or reopen one record."""
+    """Approve, return or reopen one record. Nobody approves or returns a record they submitted or
+    last edited (`reporting.four_eyes`); that refusal is a TransitionError, like any other."""
     transition = workflow.plan_transition(
         record.state, action, reason=reason, may_review=record.review_allowed(user)
     )
@@ -60,7 +64,9 @@ def review(record, action, user, *, reason="", expected_version=None):
     fields = {"state": transition.to_state, "reviewed_at": timezone.now(), "reviewed_by": user}
     if action in (workflow.RETURN, workflow.REOPEN):
         fields["return_reason"] = reason.strip()
-    record = locked_save(record, version, user, transition.label, **fields)
+    shown = record  # names the record in a refusal, with the relations the caller loaded
+    record = locked_save(record, version, user, transition.label,
+                         check=lambda current: four_eyes.check(current, user, action, shown=shown), **fields)
     record_change(record, transition, user, reason.strip())
     record.after_review(action)
     notify_bureau(record, action, reason)

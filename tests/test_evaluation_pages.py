@@ -17,8 +17,10 @@ JIANG = "140826-2021-2025"
 
 
 def _approved(indicator, year, raw, user, **extra):
+    """A value the bureau submitted and `user` approved."""
+    bureau = user_with_role(Role.BUREAU_STAFF, region=indicator.plan.region)
     value = IndicatorValue.objects.create(indicator=indicator, year=year, raw=raw, number=raw, state=workflow.SUBMITTED,
-                                          created_by=user, updated_by=user, **extra)
+                                          created_by=bureau, updated_by=bureau, **extra)
     return review(value, workflow.APPROVE, user)
 
 

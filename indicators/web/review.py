@@ -46,14 +46,18 @@ def approve_selected(request):
     ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
     values = IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
     approved = 0
-    with transaction.atomic():
-        for value in values.select_related("indicator__plan__region"):
-            review(value, workflow.APPROVE, request.user)
-            approved += 1
-    if approved:
-        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": approved})
+    try:
+        with transaction.atomic():  # all selected or none: one refusal (四眼原则, a stale row) keeps every value as it was
+            for value in values.select_related("indicator__plan__region"):
+                review(value, workflow.APPROVE, request.user)
+                approved += 1
+    except (TransitionError, StaleRecord) as exc:
+        messages.error(request, _("未审核，所选数据均未保存：%(reason)s") % {"reason": exc})
     else:
-        messages.info(request, _("没有选中待审核的数据。"))
+        if approved:
+            messages.success(request, _("已审核通过 %(count)d 项。") % {"count": approved})
+        else:
+            messages.info(request, _("没有选中待审核的数据。"))
     return redirect_back(request, "review_queue")
 
 
