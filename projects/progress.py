@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import generations
 from reporting.evidence import EvidenceRejected, attach, check_evidence
-from reporting.services import StaleRecord
+from reporting.services import StaleRecord, review
 from reporting.submission import closed_period_message, period_for, save_record
 
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
@@ -92,11 +93,22 @@ def save_progress(user, project, year, data, *, submit, today=None):
             _save_quantities(record, quantities, data.quantities, user)
             for checked_file in checked:
                 attach(record, checked_file, user)
+            generations.bump()  # the project summaries read progress
     except StaleRecord as stale:
         raise ProgressRejected([str(stale)]) from None
     except IntegrityError:
         raise ProgressRejected(["其他用户同时保存了该工程的进展，您的修改未保存，请刷新后重试。"]) from None
     return record
+
+
+@transaction.atomic
+def review_progress(report, action, user, *, reason="", expected_version=None):
+    """Approve, return or reopen one year's progress. The project's status is its latest approved
+    report's, and the project summaries read both."""
+    report = review(report, action, user, reason=reason, expected_version=expected_version)
+    Project.objects.get(pk=report.project_id).refresh_status()
+    generations.bump()
+    return report
 
 
 def _save_quantities(record, quantities, amounts, user):

@@ -20,6 +20,7 @@ from reporting import workflow
 from reporting.models import StateChange
 
 GUARDED = frozenset({workflow.APPROVE, workflow.RETURN})
+_LOOK_UP = object()
 
 
 def last_submitters(model, ids):
@@ -38,15 +39,16 @@ def _last_save_was_judgement(record):
     return reason == workflow.JUDGEMENT_NOTE
 
 
-def check(record, user, action, *, submitter_id=None, shown=None):
+def check(record, user, action, *, submitter_id=_LOOK_UP, shown=None):
     """Raise TransitionError when `user` may not take `action` on `record` under the four-eyes rule.
 
     `record` should be the row as it is now (locked); `submitter_id` the user of its latest
-    submission if the caller already knows it (else looked up); `shown` the object the message
-    names (the caller's copy, with its relations loaded), `record` itself by default."""
+    submission (None: never submitted) if the caller already knows it, else it is looked up;
+    `shown` the object the message names (the caller's copy, with its relations loaded), `record`
+    itself by default."""
     if action not in GUARDED:
         return
-    if submitter_id is None:
+    if submitter_id is _LOOK_UP:
         submitter_id = last_submitters(type(record), [record.pk]).get(record.pk)
     label = workflow.ACTION_LABELS[action]
     name = str(shown if shown is not None else record)

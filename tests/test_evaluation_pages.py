@@ -10,7 +10,7 @@ from accounts.models import Role
 from indicators.results import services as evaluation_store
 from indicators.models import EvaluationReport, EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Plan, Region
 from reporting import workflow
-from reporting.services import review
+from indicators.review.services import review_value as review
 from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"

@@ -351,5 +351,5 @@ def test_batch_approval_refuses_all_when_one_value_is_the_reviewers_own(client, 
     client.force_login(reviewer)
     response = client.post("/review/approve/", {"select": [str(v.pk) for v in IndicatorValue.objects.all()]}, follow=True)
     assert response.status_code == 200
-    assert "所选数据均未保存" in response.content.decode() and "四眼原则" in response.content.decode()
+    assert "全部未保存" in response.content.decode() and "四眼原则" in response.content.decode()
     assert set(IndicatorValue.objects.values_list("state", flat=True)) == {workflow.SUBMITTED}
