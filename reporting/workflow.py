@@ -3,11 +3,13 @@
 draft → submitted → approved, or → returned → (fixed) → submitted again; an approved record is
 locked until a reviewer reopens it with a reason. No Django imports.
 
-The labels below are the one table of workflow wording: every page, export, API message and
-notification takes a state's or an action's name from here. They are plain Chinese, marked with
-`gettext_noop` (this module's own, so it stays free of Django) only so that `makemessages` puts
-them in the catalog; the translation happens where a label reaches the UI, through
-`reporting.labels` (`state_label`, `action_label`, `state_choices`, `action_choices`).
+The labels below are the one table of workflow wording: every state and step name a page,
+export, filter, form, message or notification shows is taken from here (the templates' review
+buttons say the same words through `{% translate %}`, which finds the same catalog entries).
+They are plain Chinese, marked with `gettext_noop` (this module's own, so it stays free of
+Django) only so that `makemessages` puts them in the catalog; the translation happens where a
+label reaches the UI, through `reporting.labels` (`state_label`, `action_label`,
+`state_choices`, `action_choices`). Notifications are stored text and stay in Chinese.
 """
 from dataclasses import dataclass
 
