@@ -1,5 +1,6 @@
 """Roles (角色) and what decides a user's scope. Scope rules themselves are queryset methods
-(`visible_to` / `editable_by` / `reviewable_by`) in `indicators/models/scoping.py`."""
+(`visible_to` / `editable_by` / `reviewable_by`): their shared shape in `accounts/scoping.py`,
+the querysets in `indicators/models/scoping.py` and `projects/scoping.py`."""
 
 
 def user_role(user):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reporting import workflow
 from reporting.models import ReviewedRecord, state_constraint
 
 from indicators.entry.rules import JUDGEMENT_LABELS
@@ -88,7 +89,7 @@ class IndicatorValue(ReviewedRecord):
                      for u in staff.get(b, ())] for pk, (own, parent) in rows.items()}
 
     def notification_text(self, action, reason=""):
-        verb = {"approve": "已审核通过", "return": "被退回", "reopen": "被重新打开"}.get(action, action)
+        verb = workflow.outcome_label(action)
         text = f"{self.indicator.plan.region.name}「{self.indicator.name}」{self.year}年数据{verb}"
         return f"{text}：{reason}" if reason else text
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.widgets import FastSelect
 
-from reporting import workflow
+from reporting import labels, workflow
 
 from indicators.models import Bureau, IndicatorValue, Plan, Region
 from indicators.models.scoping import region_subtree_q
@@ -30,7 +30,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
     bureau = django_filters.ModelChoiceFilter(widget=FastSelect, field_name="indicator__bureaus", label=_("责任部门"),
                                               queryset=Bureau.objects.none(), empty_label=_("全部部门"))
     year = django_filters.NumberFilter(label=_("数据年份"))
-    state = django_filters.ChoiceFilter(widget=FastSelect, label=_("状态"), choices=[(s, workflow.STATE_LABELS[s]) for s in workflow.STATES],
+    state = django_filters.ChoiceFilter(widget=FastSelect, label=_("状态"), choices=labels.state_choices(),
                                         empty_label=_("全部状态"))
     flag = django_filters.ChoiceFilter(widget=FastSelect, label=_("标记"), choices=list(FLAGS.items()), method="with_flag",
                                        empty_label=_("全部"))

@@ -17,6 +17,7 @@ from core.decorators import role_required
 from core.http import redirect_back
 from core.security import int_or
 from reporting import workflow
+from reporting.labels import action_label
 from reporting.models import Evidence
 from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
@@ -126,7 +127,7 @@ def value_review(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已%(action)s：%(name)s %(year)s 年。") % {
-            "action": workflow.ACTION_LABELS[action], "name": value.indicator.name, "year": value.year})
+            "action": action_label(action), "name": value.indicator.name, "year": value.year})
     return redirect_back(request, value.get_absolute_url())
 
 
