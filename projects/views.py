@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -169,7 +170,8 @@ def progress_review(request, pk):
     except services.StaleRecord as exc:
         messages.error(request, str(exc))
     else:
-        labels = {"approve": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}
+        labels = {"approve": pgettext("progress done", "已审核通过"), "return": pgettext("progress done", "已退回"),
+                  "reopen": pgettext("progress done", "已重新打开")}
         messages.success(request, _("%(year)d 年进展%(done)s。") % {"year": report.year, "done": labels[action]})
     return redirect(reverse("project_detail", args=[report.project_id]) + f"#year-{report.year}")
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import label as translated
 from reporting import workflow
 
 
@@ -91,7 +92,7 @@ class StateChange(models.Model):
 
     @property
     def to_state_label(self):
-        return workflow.STATE_LABELS.get(self.to_state, self.to_state)
+        return translated(workflow.STATE_LABELS.get(self.to_state, self.to_state))
 
 
 class ReviewedRecord(models.Model):
@@ -119,7 +120,7 @@ class ReviewedRecord(models.Model):
 
     @property
     def state_label(self):
-        return workflow.STATE_LABELS.get(self.state, self.state)
+        return translated(workflow.STATE_LABELS.get(self.state, self.state))
 
     @property
     def is_editable(self):

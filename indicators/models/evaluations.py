@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import label as translated
 from indicators import evaluation
 from indicators.models.plans import Indicator, Plan
 
@@ -49,11 +50,14 @@ class EvaluationResult(models.Model):
 
     @property
     def status_label(self):
-        return evaluation.STATUS_LABELS[self.status]
+        return translated(evaluation.STATUS_LABELS[self.status])
 
     @property
     def forecast_label(self):
-        return {"likely": "预计可完成", "unlikely": "预计难以完成"}.get(self.forecast_status, "")
+        """预计: none for an indicator already met — "预计难以完成" beside 已完成 contradicts itself."""
+        if self.status == "met":
+            return ""
+        return translated({"likely": "预计可完成", "unlikely": "预计难以完成"}.get(self.forecast_status, ""))
 
 
 class EvaluationReport(models.Model):

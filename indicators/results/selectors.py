@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reporting import workflow
 
+from core.labels import label as translated
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.models import EvaluationResult, IndicatorValue
 
@@ -57,7 +58,7 @@ class EvaluationRow:
 
     @property
     def status_label(self):
-        return STATUS_LABELS[self.status]
+        return translated(STATUS_LABELS[self.status])
 
 
 def plan_rows(plan, user, year, *, status="", category="", bureau=""):

@@ -14,7 +14,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("行政区划"), queryset=Region.objects.none(), method="in_region")
     bureau = django_filters.ModelChoiceFilter(widget=FastSelect, field_name="indicator__bureaus", label=_("责任部门"), queryset=Bureau.objects.none())
     year = django_filters.NumberFilter(label=_("数据年份"))
-    state = django_filters.ChoiceFilter(widget=FastSelect, label=_("状态"), choices=[(s, workflow.STATE_LABELS[s]) for s in workflow.STATES],
+    state = django_filters.ChoiceFilter(widget=FastSelect, label=_("状态"), choices=[(s, _(workflow.STATE_LABELS[s])) for s in workflow.STATES],
                                         empty_label=_("全部状态"))
 
     class Meta:

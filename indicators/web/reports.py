@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reporting.tasks import enqueue
 
+from core.labels import label as translated
 from indicators.evaluation import STATUS_LABELS
 from indicators.models import EvaluationReport, Plan
 from indicators.reports.services import default_narrative, report_year, snapshot
@@ -70,7 +71,7 @@ def report_detail(request, code, pk):
     return render(request, "indicators/report_detail.html", {
         "plan": plan, "report": report, "can_freeze": can_freeze, "stuck": stuck,
         "working": report.state in (EvaluationReport.State.PENDING, EvaluationReport.State.RUNNING) and not stuck,
-        "totals": [(code, STATUS_LABELS[code], n) for code, n in report.snapshot.get("totals", {}).items() if n],
+        "totals": [(code, translated(STATUS_LABELS[code]), n) for code, n in report.snapshot.get("totals", {}).items() if n],
         "narrative": sorted((report.narrative or {}).items(), key=lambda kv: kv[0] != "总体"),
     })
 

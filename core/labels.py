@@ -1,0 +1,54 @@
+"""The interface vocabulary that the pure layers (indicators.evaluation, reporting.workflow) keep
+as plain Chinese strings, translated at the edge: those modules import no Django, so their label
+tables hold msgids, marked here for makemessages and translated with `label()` when shown.
+
+`label()` of a string the catalog does not hold returns it unchanged (Chinese), which the
+English page test (tests/test_i18n.py) then reports."""
+from django.utils.translation import gettext, gettext_noop, pgettext
+
+# 评估状态 (indicators.evaluation.rules.STATUS_LABELS)
+gettext_noop("已完成")
+gettext_noop("未完成")
+gettext_noop("符合序时进度")
+gettext_noop("滞后")
+gettext_noop("逆向")
+gettext_noop("待下达")
+gettext_noop("待评价")
+gettext_noop("无数据")
+# 趋势 (indicators.evaluation.rates.TREND_LABELS) and 审核评价 (JUDGEMENT_LABELS)
+gettext_noop("符合要求")
+gettext_noop("进展缓慢")
+gettext_noop("已达极值")
+gettext_noop("完成")
+gettext_noop("基本完成")
+# 填报状态 and actions (reporting.workflow.STATE_LABELS / ACTION_LABELS)
+gettext_noop("草稿")
+gettext_noop("已提交")
+gettext_noop("已审核通过")
+gettext_noop("已退回")
+gettext_noop("已重新打开")
+gettext_noop("未填报")
+gettext_noop("保存草稿")
+gettext_noop("提交")
+gettext_noop("审核通过")
+gettext_noop("退回")
+gettext_noop("重新打开")
+gettext_noop("重新提交")
+# 对比 notes (indicators.regional.selectors.compare_counties)
+gettext_noop("无规划")
+gettext_noop("规划无此指标")
+# 预计 (EvaluationResult.forecast_label)
+gettext_noop("预计可完成")
+gettext_noop("预计难以完成")
+
+
+def label(text):
+    """`text` (a label of a pure layer's table) in the active language."""
+    return gettext(text) if text else text
+
+
+def bracketed(text, inner):
+    """"name（unit）" in Chinese, "name (unit)" in English; `text` alone without `inner`."""
+    if not inner:
+        return text
+    return f"{text}{pgettext('punctuation', '（')}{inner}{pgettext('punctuation', '）')}"
