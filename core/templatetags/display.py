@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
+from core.figures import format_figure
 from core.labels import label as translate_label
 
 register = template.Library()
@@ -47,3 +48,9 @@ def semi():
 def listing(values):
     """Items joined the language's way: 2025、2035 / 2025, 2035."""
     return pgettext("punctuation", "、").join(str(v) for v in values)
+
+
+@register.filter
+def figure(value, places=None):
+    """`{{ value|figure }}`, `{{ rate|figure:2 }}` — see format_figure."""
+    return format_figure(value, places)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from core.labels import bracketed
+from core.figures import format_figure
 from core.labels import label as translated
 from indicators.evaluation import STATUS_LABELS
 
@@ -62,7 +63,7 @@ def indicator_progress(chart_id, indicator, base_year, baseline, values, target_
         series = [(base_year, baseline), *approved]
         fig.add_trace(go.Scatter(x=[y for y, _ in series], y=[n for _, n in series], mode="lines+markers",
                                  name=_("基期值及审定值"), line=dict(color="#0b6e4f", width=3), marker=dict(size=9)))
-        rows.append([f"{base_year}", f"{baseline:g}", _("基期值")])
+        rows.append([f"{base_year}", format_figure(baseline), _("基期值")])
     elif approved:
         fig.add_trace(go.Scatter(x=[y for y, _ in approved], y=[n for _, n in approved], mode="lines+markers",
                                  name=_("审定值"), line=dict(color="#0b6e4f", width=3)))
@@ -70,9 +71,9 @@ def indicator_progress(chart_id, indicator, base_year, baseline, values, target_
         fig.add_trace(go.Scatter(x=[y for y, _ in pending], y=[n for _, n in pending], mode="markers", name=_("待审核值"),
                                  marker=dict(size=10, symbol="circle-open", color="#0b6e4f", line=dict(width=2))))
     for year, number in approved:
-        rows.append([f"{year}", f"{number:g}", _("审定值")])
+        rows.append([f"{year}", format_figure(number), _("审定值")])
     for year, number in pending:
-        rows.append([f"{year}", f"{number:g}", _("待审核值（未计入评估）")])
+        rows.append([f"{year}", format_figure(number), _("待审核值（未计入评估）")])
     for year, low, high, label in target_lines:
         if low is not None and high is not None and low != high:
             fig.add_trace(go.Scatter(x=[base_year, year, year, base_year], y=[low, low, high, high], fill="toself",
@@ -92,7 +93,7 @@ def indicator_progress(chart_id, indicator, base_year, baseline, values, target_
         if start_value is not None:
             fig.add_trace(go.Scatter(x=[start_year, forecast[0]], y=[start_value, forecast[1]], mode="lines+markers",
                                      name=_("预计"), line=dict(color="#b7791f", dash="dash")))
-            rows.append([f"{forecast[0]}", f"{forecast[1]:.4g}", _("预计值（线性趋势）")])
+            rows.append([f"{forecast[0]}", format_figure(forecast[1], 2), _("预计值（线性趋势）")])
     _layout(fig, bracketed(indicator.name, indicator.unit))
     fig.update_xaxes(dtick=1, tickformat="d")
     rows.sort(key=lambda r: r[0])
@@ -122,6 +123,6 @@ def county_bars(chart_id, measure_name, unit, entries):
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name=_("本县目标"),
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
     _layout(fig, bracketed(measure_name, unit), height=380)
-    rows = [[e[0], "—" if e[1] is None else f"{e[1]:g}", "—" if e[2] is None else f"{e[2]:g}",
+    rows = [[e[0], "—" if e[1] is None else format_figure(e[1]), "—" if e[2] is None else format_figure(e[2]),
              translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e in entries]
     return Chart(chart_id, measure_name, _figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)
