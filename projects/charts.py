@@ -60,9 +60,31 @@ def timeline_rows(projects):
     return rows
 
 
+def _timeline_frame(rows):
+    """The x range and left margin the bars and their sticky year axis share, so they line up."""
+    starts = [r.planned_start for r in rows] + [r.actual_start for r in rows if r.actual_start is not None]
+    ends = [r.planned_end for r in rows] + [r.actual_end for r in rows if r.actual_end is not None]
+    left = min(320, 20 + 13 * max(len(r.label) for r in rows))
+    return [min(starts), max(ends) + 1], left
+
+
+def timeline_axis_figure(rows):
+    """The year axis alone, kept in view (CSS position: sticky) above a long timeline."""
+    x_range, left = _timeline_frame(rows)
+    fig = go.Figure(go.Scatter(x=x_range, y=[0, 0], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                               showlegend=False))
+    fig.update_layout(
+        height=44, margin=dict(l=left, r=10, t=40, b=0), font=dict(family=FONT), showlegend=False,
+        xaxis=dict(side="top", range=x_range, dtick=1, tickformat="d", fixedrange=True),
+        yaxis=dict(visible=False, fixedrange=True), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+    )
+    return fig
+
+
 def timeline_figure(rows):
     """Planned and actual period of each project, as horizontal bars (a year spans its width)."""
     labels = [r.label for r in rows]
+    x_range, left = _timeline_frame(rows)
     fig = go.Figure()
     fig.add_trace(go.Bar(
         name=_("计划期"), orientation="h", y=labels, base=[r.planned_start for r in rows],
@@ -78,9 +100,10 @@ def timeline_figure(rows):
         hovertemplate="%{customdata[0]}<br>" + _("实际") + " %{customdata[1]}–%{customdata[2]} (%{customdata[3]})<extra></extra>",
     ))
     fig.update_layout(
-        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=10, r=10, t=30, b=40),
+        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=left, r=10, t=30, b=40),
         font=dict(family=FONT), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-        xaxis=dict(title=_("年份"), dtick=1, tickformat="d"), yaxis=dict(autorange="reversed", automargin=True),
+        xaxis=dict(title=_("年份"), dtick=1, tickformat="d", range=x_range),
+        yaxis=dict(autorange="reversed", automargin=False),
     )
     return fig
 

@@ -76,3 +76,20 @@ def test_english_pages_fit_a_phone_too(browser_page, demo_world):  # noqa: F811
         if size["doc"] > size["inner"]:
             too_wide.append((url, size["doc"]))
     assert too_wide == []
+
+
+def test_the_timeline_keeps_its_year_axis_in_view_and_aligned_with_the_bars(browser_page, demo_world):  # noqa: F811
+    page, base = browser_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _login(page, base, "admin", demo_world)
+    page.goto(f"{base}/projects/timeline/")
+    page.wait_for_selector(".timeline-axis .xtick")
+    page.wait_for_selector(".chart .xtick")
+    page.mouse.wheel(0, 2500)
+    page.wait_for_timeout(300)
+    axis_top = page.evaluate("document.querySelector('.timeline-axis').getBoundingClientRect().top")
+    assert abs(axis_top) <= 1
+    # the first year tick of the axis sits above the first year tick of the bars
+    xs = page.evaluate("""() => ['.timeline-axis', '.chart'].map(
+        s => document.querySelector(s + ' .xtick').getBoundingClientRect().x)""")
+    assert abs(xs[0] - xs[1]) <= 2, xs
