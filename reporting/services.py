@@ -79,10 +79,13 @@ def review_many(records, action, user, *, reason="", expected_versions=None):
     changes, reviewed = [], []
     for record in records:
         locked = current[record.pk]
-        transition = workflow.plan_transition(locked.state, action, reason=reason, may_review=record.pk in allowed)
+        if record.pk not in allowed:
+            workflow.plan_transition(locked.state, action, reason=reason, may_review=False)  # raises: no right
+        # The version first: of two reviewers acting at once, the loser is told who won and what.
         expected = locked.version if expected_versions is None else expected_versions.get(record.pk, locked.version)
         if locked.version != expected:
             raise StaleRecord(record, locked)
+        transition = workflow.plan_transition(locked.state, action, reason=reason, may_review=True)
         _check_four_eyes(record, locked, submitters.get(record.pk), user, action)
         locked.state, locked.reviewed_at, locked.reviewed_by = transition.to_state, now, user
         if action in (workflow.RETURN, workflow.REOPEN):
