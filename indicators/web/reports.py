@@ -49,7 +49,7 @@ def _list_context(request, plan, form, **extra):
     return {"plan": plan, "reports": plan.reports.all(), "form": form,
             "can_freeze": Plan.objects.reviewable_by(request.user).filter(pk=plan.pk).exists(),
             "county_template": ReportTemplate.objects.filter(region=plan.region).first(),
-            "template_form": TemplateForm(), "placeholders": PLACEHOLDERS.items(), **extra}
+            "template_form": TemplateForm(), "placeholders": [(name, translated(text)) for name, text in PLACEHOLDERS.items()], **extra}
 
 
 @login_required
