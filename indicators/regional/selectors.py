@@ -103,7 +103,8 @@ def summarise(user, region, year_raw):
     plans = plans_covering(visible, year)
     plan_ids = [p.pk for p in plans.values()]
     per_plan = defaultdict(lambda: {"all": _empty_counts(), "binding": _empty_counts()})
-    rows = (EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year)
+    # Counted as each plan numbers its indicators (evaluation.summary): sub-rows are not counted.
+    rows = (EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year, indicator__parent__isnull=True)
             .values("plan_id", "status", "binding").annotate(n=Count("id")))
     for row in rows:
         per_plan[row["plan_id"]]["all"][row["status"]] += row["n"]

@@ -6,7 +6,6 @@ not alter a filed report, and drafts its paragraphs (drafting.py), which a revie
 regenerating the files is idempotent. The formats and their writers are listed in formats.py.
 """
 from collections import Counter
-from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,37 +24,10 @@ def report_year(plan, kind):
 
 
 def plan_summary(plan, year):
-    """ADAPTER until `indicators.results.selectors.plan_summary` lands: the plan verdict over the
-    rows the plan numbers itself (top-level rows; a shared-target group counts once, by its
-    parent's stored status). Keys as in the API's `summary`: indicators, binding, binding_met,
-    by_status, grade, grade_provisional, grade_reason."""
-    from indicators.evaluation import plan_grade, totals
-    from indicators.results.services import plan_settings
+    """一、总体情况: the plan's counts and verdict, exactly as the evaluation page and the API give them."""
+    from indicators.results.selectors import plan_summary as summary_of_plan
 
-    results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year, indicator__parent__isnull=True)}
-    top = list(plan.indicators.filter(parent__isnull=True).order_by("order"))
-    evaluations = [SimpleNamespace(key=i.key, name=i.name, status=results[i.pk].status if i.pk in results else "no_data",
-                                   stale=bool(i.pk in results and results[i.pk].stale),
-                                   binding_failed=bool(i.pk in results and results[i.pk].binding_failed)) for i in top]
-    binding_keys = {i.key for i in top if i.effective_attribute == "binding"}
-    counts = totals(evaluations, binding_keys)
-    settings = plan_settings(plan)
-    grade = plan_grade(evaluations, binding_keys, settings)
-    vetoed = [e.name for e in evaluations if e.status == "not_met" and (e.binding_failed or e.key in binding_keys)]
-    decided = sum(counts["all"][c] for c in ("met", "on_track", "behind", "regressing", "not_met"))
-    good = counts["all"]["met"] + counts["all"]["on_track"]
-    if grade == "fail" and vetoed and settings.binding_veto:
-        reason = "一票否决：约束性指标" + "、".join(f"“{n}”" for n in vetoed) + "未完成。"
-    elif grade == "pending":
-        reason = "尚无可判定的指标（均为待下达、待评价或无数据）。"
-    else:
-        reason = (f"已完成和符合序时进度的指标{good}项，占已判定指标{decided}项的{drafting.percent(good / decided)}，"
-                  f"合格线为{drafting.percent(settings.pass_share, 0)}。")
-    return {
-        "indicators": counts["count"], "binding": counts["binding_count"], "binding_met": counts["binding"]["met"],
-        "by_status": {c: n for c, n in counts["all"].items() if n}, "grade": grade,
-        "grade_provisional": year < plan.final_year, "grade_reason": reason,
-    }
+    return summary_of_plan(plan, year)
 
 
 def project_progress(plan, year):
