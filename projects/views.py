@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -19,6 +18,7 @@ from core.security import int_or
 from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
 from reporting import services, workflow
+from reporting.labels import state_label
 from reporting.models import Evidence, StateChange
 
 from projects import charts
@@ -165,15 +165,13 @@ def progress_review(request, pk):
         return redirect("project_detail", pk=report.project_id)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"] or ""
     try:
-        review_progress(report, action, request.user, reason=reason, expected_version=form.cleaned_data.get("version"))
+        reviewed = review_progress(report, action, request.user, reason=reason, expected_version=form.cleaned_data.get("version"))
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     except services.StaleRecord as exc:
         messages.error(request, str(exc))
     else:
-        labels = {"approve": pgettext("progress done", "已审核通过"), "return": pgettext("progress done", "已退回"),
-                  "reopen": pgettext("progress done", "已重新打开")}
-        messages.success(request, _("%(year)d 年进展%(done)s。") % {"year": report.year, "done": labels[action]})
+        messages.success(request, _("%(year)d 年进展%(done)s。") % {"year": report.year, "done": state_label(reviewed.state)})
     return redirect(reverse("project_detail", args=[report.project_id]) + f"#year-{report.year}")
 
 

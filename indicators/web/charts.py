@@ -16,7 +16,7 @@ from indicators.evaluation import STATUS_LABELS
 
 STATUS_COLOURS = {
     "met": "#1a7f37", "on_track": "#2f80ed", "behind": "#b7791f", "regressing": "#c53030", "not_met": "#9b2c2c",
-    "awaiting_target": "#6b46c1", "needs_judgement": "#805ad5", "no_data": "#718096",
+    "awaiting_target": "#6b46c1", "needs_judgement": "#805ad5", "no_data": "#718096", "incomplete": "#a0aec0",
 }
 _FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 
@@ -114,15 +114,20 @@ def status_distribution(chart_id, counts, title=None):
 def county_bars(chart_id, measure_name, unit, entries):
     """Each county's latest value against its own target, for one catalog measure.
 
-    `entries`: [(county, value or None, target or None, status or None, note)]."""
+    `entries`: [(county, value or None, target or None, status or None, note[, target text])]; the
+    target text (e.g. 完成市下达指标（下达 40，文号）) names the marker and the table's target column."""
     counties = [e[0] for e in entries]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=counties, y=[e[1] for e in entries], name=_("最新审定值"),
                          marker_color=[STATUS_COLOURS.get(e[3], "#cbd2d9") for e in entries],
-                         text=[translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4]) for e in entries], textposition="outside"))
+                         text=[translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4]) for e in entries],
+                         textposition="outside"))
+    labels = [e[5] if len(e) > 5 else "" for e in entries]
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name=_("本县目标"),
+                             text=labels, hovertemplate="%{x}: %{y}<br>%{text}<extra>" + _("本县目标") + "</extra>",
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
     _layout(fig, bracketed(measure_name, unit), height=380)
-    rows = [[e[0], "—" if e[1] is None else format_figure(e[1]), "—" if e[2] is None else format_figure(e[2]),
-             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e in entries]
+    rows = [[e[0], "—" if e[1] is None else format_figure(e[1]),
+             label if "下达" in label else ("—" if e[2] is None else format_figure(e[2])),
+             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e, label in zip(entries, labels)]
     return Chart(chart_id, measure_name, _figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)
