@@ -56,6 +56,13 @@ def plan_data_strings():
         texts.update({f"专栏{box.number}", str(box)})
     for name, in Project.objects.values_list("name"):  # the timeline's short labels
         texts.add(name[:21])
+    # Known gap, like the steps: a target's reading (TargetSpec.describe, 不低于基期值 …) is written
+    # in Chinese by the pure parser (indicators.plans.targets) and shown beside the printed cell.
+    from indicators.templatetags.targets import target_text
+
+    for target in IndicatorTarget.objects.select_related("indicator").prefetch_related("assignments"):
+        texts.add(target.describe())
+        texts.add(str(target_text(target, target.indicator)))
     for region in Region.objects.all():  # a region's name followed by a bureau's, as printed
         texts.update(f"{region.name}{b}" for b in Bureau.objects.filter(region=region).values_list("name", flat=True))
     return sorted((t for t in texts if CJK.search(t)), key=len, reverse=True)
