@@ -227,10 +227,10 @@ def test_every_state_label_shown_comes_from_the_workflow_table(county):
 
 def test_workflow_labels_are_translated_where_they_reach_the_ui():
     with translation.override("en"):
-        assert labels.state_label(workflow.DRAFT) == "draft"
-        assert labels.state_label(workflow.RETURNED) == "returned"
+        assert labels.state_label(workflow.DRAFT) == "Draft"
+        assert labels.state_label(workflow.RETURNED) == "Returned"
         assert labels.action_label(workflow.SUBMIT, workflow.RETURNED) == "Resubmit"
-        assert [str(label) for _state, label in labels.state_choices()] == ["draft", "submitted", "approved", "returned", "reopened"]
+        assert [str(label) for _state, label in labels.state_choices()] == ["Draft", "Submitted", "Approved", "Returned", "Reopened"]
     with translation.override("zh-hans"):
         assert labels.state_label(workflow.APPROVED) == "已审核通过"
         assert labels.action_label(workflow.SUBMIT, workflow.REOPENED) == "重新提交"
