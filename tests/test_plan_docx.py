@@ -142,3 +142,41 @@ def test_a_malformed_document_is_refused_with_a_chinese_message(data, message):
         assert message in str(exc)
     else:
         assert any(message in str(e) for e in result.errors), result.errors
+
+
+def test_a_doc_file_is_converted_by_libreoffice_with_its_own_profile_and_a_time_limit(monkeypatch):
+    from pathlib import Path
+
+    from indicators.plans import importing
+
+    document = build_docx(data_file("140405-2021-2025"))
+    calls = []
+
+    class FakePopen:
+        pid = 0
+
+        def __init__(self, command, **kwargs):
+            calls.append((command, kwargs))
+            outdir = Path(command[command.index("--outdir") + 1])
+            (outdir / "plan.docx").write_bytes(document)
+
+        def wait(self, timeout=None):
+            calls[-1][1]["timeout"] = timeout
+            return 0
+
+    monkeypatch.setattr(importing.shutil, "which", lambda name: "/usr/bin/soffice" if name == "soffice" else None)
+    monkeypatch.setattr(importing.subprocess, "Popen", FakePopen)
+    result = importing.read_plan_file("屯留.wps", b"\xd0\xcf\x11\xe0 wps bytes", 5 * 1024 * 1024)
+    assert result.errors == [] and len(result.table.rows) == 25
+    (command, kwargs), = calls
+    profile = next(part for part in command if part.startswith("-env:UserInstallation=file:///"))
+    assert "/plan-convert-" in profile and kwargs["timeout"] == importing.CONVERSION_SECONDS and kwargs["start_new_session"]
+    assert command[:1] == ["/usr/bin/soffice"] and "--headless" in command and command[command.index("--convert-to") + 1] == "docx"
+
+
+def test_a_doc_file_without_libreoffice_is_refused_with_a_request_for_docx(monkeypatch):
+    from indicators.plans import importing
+
+    monkeypatch.setattr(importing.shutil, "which", lambda name: None)
+    with pytest.raises(importing.UploadRejected, match="未安装 LibreOffice.*另存为” .docx"):
+        importing.read_plan_file("规划.doc", b"\xd0\xcf\x11\xe0", 5 * 1024 * 1024)

@@ -7,6 +7,7 @@ preview. Nothing here writes to the database. No Django imports.
 """
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -70,12 +71,20 @@ def convert_to_docx(data, suffix):
         command = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                    "--convert-to", "docx", "--outdir", work, str(source)]
         try:
-            subprocess.run(command, cwd=work, capture_output=True, timeout=CONVERSION_SECONDS, check=False,
-                           env={**os.environ, "HOME": work})
-        except subprocess.TimeoutExpired:
-            raise UploadRejected(f"文档转换超时（超过 {CONVERSION_SECONDS} 秒），请另存为 .docx 后再上传。") from None
+            # Its own session, so that on a timeout the whole process group (soffice.bin included) is ended.
+            process = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       env={**os.environ, "HOME": work}, start_new_session=True)
         except OSError:
             raise UploadRejected("无法启动 LibreOffice 转换文档，请另存为 .docx 后再上传。") from None
+        try:
+            process.wait(timeout=CONVERSION_SECONDS)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            process.wait()
+            raise UploadRejected(f"文档转换超时（超过 {CONVERSION_SECONDS} 秒），请另存为 .docx 后再上传。") from None
         converted = Path(work) / "plan.docx"
         if not converted.exists():
             raise UploadRejected(f"无法转换该 {suffix} 文件（文件可能已损坏），请另存为 .docx 后再上传。")
