@@ -121,3 +121,26 @@ def test_a_doc_file_without_libreoffice_asks_for_a_docx(admin, monkeypatch):
     assert response.status_code == 400
     html = response.content.decode()
     assert "未安装 LibreOffice" in html and "另存为” .docx" in html
+
+
+def test_the_key_project_boxes_of_the_document_are_imported_as_projects_when_chosen(admin):
+    from projects.models import Project
+
+    data = data_file(JIANG)
+    data["plan"]["title"] = data["plan"]["title"].replace("绛县", "临猗县") + "（示例数据）"
+    response = upload(admin, build_docx(data, box_before=True))
+    assert "同时将以上专栏导入为重点工程" in response.content.decode()
+    assert [box["title"] for box in response.context["preview"].boxes] == ["重点工程（示例数据）"]
+    assert confirm(admin, import_boxes="1").status_code == 302
+    project = Project.objects.get(plan__code="140821-2021-2025")
+    assert (project.box.number, project.name, project.content, project.responsible) == ("1", "示例湿地保护工程", "修复湿地 100 公顷", "林业局")
+
+
+def test_boxes_are_not_imported_unless_chosen(admin):
+    from projects.models import Box
+
+    data = data_file(JIANG)
+    data["plan"]["title"] = data["plan"]["title"].replace("绛县", "临猗县") + "（示例数据）"
+    upload(admin, build_docx(data, box_before=True))
+    assert confirm(admin).status_code == 302
+    assert not Box.objects.filter(plan__code="140821-2021-2025").exists()

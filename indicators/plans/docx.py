@@ -65,9 +65,11 @@ class Cell:
 
 @dataclass
 class Box:
-    """A 专栏 box: its title and the lines inside it (offered as key projects)."""
+    """A 专栏 box: its title line and the rows inside it, each row its distinct cell texts
+    (offered as key projects, see `box_project_data`)."""
     title: str
     lines: list[str] = field(default_factory=list)
+    cells: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -412,15 +414,61 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
 
 
 def _box(rows):
-    lines = []
+    cells = []
     for row in rows:
         seen = []
         for cell in row:
             if cell.text and cell.span_start and not cell.merged_from_above and cell.text not in seen:
                 seen.append(cell.text)
         if seen:
-            lines.append("　".join(seen))
-    return Box(title=lines[0] if lines else "专栏", lines=lines[1:])
+            cells.append(seen)
+    lines = ["　".join(c) for c in cells]
+    return Box(title=lines[0] if lines else "专栏", lines=lines[1:], cells=cells[1:])
+
+
+_BOX_TITLE = re.compile(r"^专栏\s*([0-9０-９一二三四五六七八九十]+)[\s:：.、]*(.*)$")
+_NAME_HEADERS = ("项目名称", "工程名称", "名称", "项目", "工程")
+_CONTENT_HEADERS = ("建设内容", "主要内容", "内容", "建设规模", "规模")
+_RESPONSIBLE_HEADERS = ("责任单位", "责任部门", "牵头单位", "实施单位", "责任")
+
+
+def box_project_data(plan_code, boxes):
+    """The boxes as the key-project data format (projects/data/FORMAT.md): one project per table
+    row under a 名称 header, else one per line; every content is text of the box as printed."""
+    data = {"plan": {"code": plan_code}, "box": []}
+    used = set()
+    for index, box in enumerate(boxes, start=1):
+        match = _BOX_TITLE.match(box.title)
+        number = (match.group(1) if match else str(index)).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if number in used:
+            number = f"{number}-{index}"
+        used.add(number)
+        title = (match.group(2) if match else box.title).strip() or box.title
+        rows = box.cells or [[line] for line in box.lines]
+        header = rows[0] if rows and any(h in c for c in rows[0] for h in _NAME_HEADERS) and len(rows[0]) > 1 else None
+        projects = []
+        if header:
+            def column(words):
+                return next((i for i, c in enumerate(header) if any(w in c for w in words)), None)
+            name_at, content_at, responsible_at = column(_NAME_HEADERS), column(_CONTENT_HEADERS), column(_RESPONSIBLE_HEADERS)
+            for row in rows[1:]:
+                if name_at is None or name_at >= len(row) or not row[name_at].strip():
+                    continue
+                projects.append({
+                    "name": row[name_at][:300], "group": "",
+                    "content": row[content_at] if content_at is not None and content_at < len(row) and row[content_at] else row[name_at],
+                    "responsible": row[responsible_at][:300] if responsible_at is not None and responsible_at < len(row) else "",
+                    "counties": [], "indicators": [],
+                })
+        else:
+            for line in box.lines:
+                name = re.split(r"[。：:；;，,]", line, maxsplit=1)[0].strip()[:60]
+                if name:
+                    projects.append({"name": name, "group": "", "content": line, "responsible": "", "counties": [], "indicators": []})
+        text = "\n".join(box.lines) or title
+        data["box"].append({"number": number[:10], "title": title[:200], "scope_only": not projects, "text": text,
+                            "project": projects})
+    return data
 
 
 def _rows(data_rows, header_rows, columns, warnings):

@@ -113,6 +113,26 @@ def save_plan_table(table, *, synthetic=False):
     return plan
 
 
+@transaction.atomic
+def save_imported_plan(table, *, box_data=None):
+    """Save an imported table and, when the administrator chose to, the key-project boxes read
+    from the same document (projects/data/FORMAT.md shape): both or neither. Raises
+    PlanTableInvalid naming every problem."""
+    plan = save_plan_table(table)
+    if box_data and box_data.get("box"):
+        from core import generations
+        from projects.seed import ProjectDataError, load_project_data
+
+        if plan.boxes.exists():
+            raise PlanTableInvalid([TableError(None, "专栏", "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。")])
+        try:
+            load_project_data("上传的规划文档", {**box_data, "plan": {"code": plan.code}})
+        except ProjectDataError as exc:
+            raise PlanTableInvalid([TableError(None, "专栏", message) for message in exc.errors]) from None
+        generations.bump()  # project summaries read these rows
+    return plan
+
+
 def _snapshot(instance):
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 

@@ -18,10 +18,10 @@ from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
 from indicators.web.forms import PlanImportForm
 from indicators.models import Plan, Region
-from indicators.plans.docx import Box
+from indicators.plans.docx import Box, box_project_data
 from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
 from indicators.plans.preview import apply_edits, build_preview, table_from_data, table_to_data
-from indicators.plans.services import PlanTableInvalid, check_plan_table, plan_table_from_db, save_plan_table
+from indicators.plans.services import PlanTableInvalid, check_plan_table, plan_table_from_db, save_imported_plan
 from indicators.plans.table import TableError
 from accounts.roles import user_role
 from indicators.plans.xlsx import write_plan_table
@@ -100,7 +100,7 @@ def plan_import(request):
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token, "table": table_to_data(result.table), "format": result.source_format,
                 "notices": [[w.field, w.message] for w in result.warnings if w.row is None],
-                "boxes": [{"title": b.title, "lines": b.lines} for b in result.boxes][:50],
+                "boxes": [{"title": b.title, "lines": b.lines[:500], "cells": b.cells[:500]} for b in result.boxes][:50],
             }
             return _render_preview(request, result.table, result.errors, token)
     return render(request, "indicators/plan_import.html", {"form": form, "errors": []}, status=400 if form.errors else 200)
@@ -114,12 +114,16 @@ def _render_preview(request, table, errors, token, status=None):
     stored = request.session.get(IMPORT_SESSION_KEY, {})
     errors = list(errors) or check_plan_table(table)
     warnings = _plan_notices(stored) + row_warnings(table)
-    boxes = [Box(b["title"], b["lines"]) for b in stored.get("boxes", [])]
-    preview = build_preview(table, errors, warnings, boxes)
+    boxes = _stored_boxes(stored)
+    preview = build_preview(table, errors, warnings, box_project_data(table.code, boxes)["box"] if boxes else [])
     context = {"preview": preview, "token": token, "format": stored.get("format", ""),
                "regions": Region.objects.order_by("code").values_list("code", "name")}
     return render(request, "indicators/plan_import_preview.html", context,
                   status=status or (400 if preview.has_errors else 200))
+
+
+def _stored_boxes(stored):
+    return [Box(b["title"], b["lines"], b.get("cells", [])) for b in stored.get("boxes", [])]
 
 
 def _import_confirm(request):
@@ -133,8 +137,9 @@ def _import_confirm(request):
     errors = check_plan_table(table)
     if errors or request.POST.get("action") == "recheck":
         return _render_preview(request, table, errors, stored["token"])
+    boxes = _stored_boxes(stored) if request.POST.get("import_boxes") else []
     try:
-        plan = save_plan_table(table)
+        plan = save_imported_plan(table, box_data=box_project_data(table.code, boxes) if boxes else None)
     except PlanTableInvalid as exc:
         return _render_preview(request, table, exc.errors, stored["token"], status=400)
     del request.session[IMPORT_SESSION_KEY]
