@@ -144,3 +144,29 @@ def test_boxes_are_not_imported_unless_chosen(admin):
     upload(admin, build_docx(data, box_before=True))
     assert confirm(admin).status_code == 302
     assert not Box.objects.filter(plan__code="140821-2021-2025").exists()
+
+
+def test_a_new_plan_of_a_region_is_matched_to_its_previous_plan_and_baselines_are_checked(admin):
+    """A 2026–2030 plan for 绛县 (示例数据), built from the 2021–2025 table."""
+    from decimal import Decimal
+
+    from indicators.models import Indicator, IndicatorValue
+
+    forest = Indicator.objects.get(plan__code=JIANG, key="2")  # 森林覆盖率
+    IndicatorValue.objects.create(indicator=forest, year=2025, raw="37.2", number=Decimal("37.2"), state="approved",
+                                  synthetic=True)
+    data = data_file(JIANG)
+    data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
+    for item in data["indicator"]:
+        item["targets"] = {"2030": text for text in item["targets"].values()}
+    data["indicator"][1]["baseline"] = "37.07"
+    data["indicator"][2]["name"] = "示例数据新增指标"
+    response = upload(admin, build_docx(data))
+    preview = response.context["preview"]
+    assert preview.table.code == "140826-2026-2030" and preview.previous_plan.code == JIANG
+    rows = {r.row.key: r for r in preview.rows}
+    assert rows["2"].succession.previous == forest
+    assert rows["3"].succession.previous is None
+    assert [r.row.key for r in preview.baseline_differences] == ["2"]
+    html = response.content.decode()
+    assert "本规划印为 37.07，上一规划 2025 年审核值为 37.2" in html and "上一规划无对应指标" in html

@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from indicators.models import Bureau, BureauAlias, Plan
+from indicators.plans import succession
 from indicators.plans.table import IndicatorRow, PlanTable, split_responsible
 from indicators.plans.targets import WATER_CLASS_NAMES, parse_target, parse_value
 
@@ -117,6 +118,7 @@ class PreviewRow:
     errors: list[str] = field(default_factory=list)
     change: str = "new"        # "new" / "changed" / "same" (against the stored plan of the same code)
     changed_fields: list[str] = field(default_factory=list)
+    succession: object = None  # succession.Succession: the previous plan's indicator, if matched
 
 
 @dataclass
@@ -129,6 +131,12 @@ class Preview:
     removed: list[IndicatorRow]
     plan_changes: list[str]
     boxes: list
+    previous_plan: Plan | None = None
+
+    @property
+    def baseline_differences(self):
+        """Rows whose printed baseline differs from the previous plan's approved value."""
+        return [r for r in self.rows if r.succession is not None and r.succession.differs]
 
     @property
     def has_errors(self):
@@ -158,6 +166,8 @@ def build_preview(table, errors, warnings, boxes=()):
     stored = plan_table_from_db(existing) if existing else None
     stored_rows = {row.key: row for row in stored.rows} if stored else {}
     match = match_bureaus(table.region_code, table.rows)
+    previous = succession.previous_plan(table)
+    successions = succession.match_previous(table, previous) if previous else {}
     by_row = {}
     for problem, kind in [*((e, "errors") for e in errors), *((w, "warnings") for w in warnings)]:
         by_row.setdefault((problem.row, kind), []).append(str(problem))
@@ -174,6 +184,7 @@ def build_preview(table, errors, warnings, boxes=()):
             bureaus=[match(name) for name in row.responsible_names],
             warnings=by_row.get((row.source_row, "warnings"), []) if row.source_row is not None else [],
             errors=by_row.get((row.source_row, "errors"), []) if row.source_row is not None else [],
+            succession=successions.get(row.key),
         )
         if stored is not None:
             before = stored_rows.get(row.key)
@@ -195,5 +206,5 @@ def build_preview(table, errors, warnings, boxes=()):
         table=table, rows=rows,
         plan_errors=[str(e) for e in errors if e.row is None or not any(r.row.source_row == e.row for r in rows)],
         plan_warnings=[str(w) for w in warnings if w.row is None],
-        existing=existing, removed=removed, plan_changes=plan_changes, boxes=list(boxes),
+        existing=existing, removed=removed, plan_changes=plan_changes, boxes=list(boxes), previous_plan=previous,
     )
