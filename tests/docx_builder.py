@@ -44,7 +44,7 @@ def _split_point(text):
 
 class Builder:
     def __init__(self, data, *, tracked_changes=False, grid_before=False, box_before=False,
-                 split_at=None, repeated_header_inside=False, footnote_superscripts=False):
+                 split_at=None, repeated_header_inside=False, footnote_superscripts=False, title_row=False):
         self.plan = data["plan"]
         self.rows = data.get("indicator", [])
         self.tracked_changes = tracked_changes
@@ -60,6 +60,7 @@ class Builder:
             self.header_before += 1
         self.repeated_header_inside = repeated_header_inside
         self.footnote_superscripts = footnote_superscripts
+        self.title_row = title_row  # the table title as the table's first row, one cell across it
         self.years = [str(y) for y in self.plan["milestone_years"]]
         self.has_responsible = any(r.get("responsible") for r in self.rows)
         self.has_attribute = any(r.get("attribute") for r in self.rows)
@@ -185,10 +186,12 @@ class Builder:
         if self.box_before:
             parts.append(self.box())
             parts.append(_paragraph(""))
-        if self.plan.get("table_title"):
+        if self.plan.get("table_title") and not self.title_row:
             parts.append(_paragraph(self.plan["table_title"]))
         headers = self.header_rows()
         first = list(headers)
+        if self.title_row and self.plan.get("table_title"):
+            first.insert(0, self._tr([self._cell(self.plan["table_title"], span=len(self.columns))]))
         for index in range(self.split_at):
             if self.repeated_header_inside and index == self.header_before:
                 first.extend(self.header_rows())

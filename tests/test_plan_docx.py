@@ -25,6 +25,7 @@ VARIANTS = {
     "with the header typed again inside the table": {"repeated_header_inside": True},
     "with footnote marks as superscript runs": {"footnote_superscripts": True},
     "in one table": {"split_at": 10_000},
+    "with the table title as the table's first row": {"title_row": True},
 }
 PLAN_FIELDS = ["code", "region_code", "region_name", "title", "base_year", "milestone_years", "midterm_year",
                "table_title", "notes", "stated_indicator_count", "stated_binding_count", "stated_expected_count"]
@@ -180,3 +181,41 @@ def test_a_doc_file_without_libreoffice_is_refused_with_a_request_for_docx(monke
     monkeypatch.setattr(importing.shutil, "which", lambda name: None)
     with pytest.raises(importing.UploadRejected, match="未安装 LibreOffice.*另存为” .docx"):
         importing.read_plan_file("规划.doc", b"\xd0\xcf\x11\xe0", 5 * 1024 * 1024)
+
+
+def test_randomly_damaged_documents_are_read_or_refused_never_crash():
+    """Elements dropped and attributes set to nonsense, as a broken editor or an attacker might."""
+    import random
+
+    from lxml import etree
+
+    from indicators.plans.docx import W
+
+    rng = random.Random(16)
+    original = build_docx(data_file("140802-2021-2025"), box_before=True)
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    for _ in range(60):
+        root = etree.fromstring(parts["word/document.xml"])
+        elements = list(root.iter())
+        for element in rng.sample(elements, 25):
+            parent = element.getparent()
+            choice = rng.random()
+            if parent is not None and choice < 0.5:
+                parent.remove(element)
+            elif choice < 0.8:
+                element.set(f"{{{W}}}val", rng.choice(["-1", "0", "99999", "x", "continue", "restart", ""]))
+            elif parent is not None:
+                parent.append(etree.fromstring(f'<w:vMerge xmlns:w="{W}"/>'))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, content in parts.items():
+                archive.writestr(name, etree.tostring(root) if name == "word/document.xml" else content)
+        try:
+            result = read_plan_docx(buffer.getvalue())
+        except DocumentRejected as exc:
+            assert str(exc)
+        else:
+            assert result.table is not None or result.errors
+            if result.table is not None:
+                validate(result.table)

@@ -38,6 +38,7 @@ _W = f"{{{W}}}"
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_DOCUMENT_XML = 30 * 1024 * 1024
 MAX_TABLE_ROWS = 2000
+MAX_TABLE_COLUMNS = 200
 REGIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "regions.toml"
 
 HEADER_WORDS = ("序号", "指标", "单位", "现状", "目标", "属性", "责任")
@@ -222,9 +223,13 @@ def table_grid(tbl):
             text = cell_text(tc)
             for column in range(span):
                 cells.append(Cell(text, merged_from_above=continued, span_start=column == 0))
+            if len(cells) > MAX_TABLE_COLUMNS:
+                raise DocumentRejected(f"表格超过 {MAX_TABLE_COLUMNS} 列，已拒绝。")
         cells.extend(Cell("", placeholder=True) for _ in range(_int_attr(tr, f"{_W}trPr/{_W}gridAfter", 0)))
         rows.append(cells)
     width = max((len(r) for r in rows), default=0)
+    if width > MAX_TABLE_COLUMNS:
+        raise DocumentRejected(f"表格超过 {MAX_TABLE_COLUMNS} 列，已拒绝。")
     for row in rows:
         row.extend(Cell("", placeholder=True) for _ in range(width - len(row)))
     # A continued cell shows what the cell above shows.
@@ -255,6 +260,17 @@ def header_score(rows):
         return 0
     text = "".join(c.text for c in rows[0])
     return sum(1 for word in HEADER_WORDS if word in text)
+
+
+def _title_rows(rows):
+    """How many title rows (one cell across the table: 表2-1 规划指标体系) stand above the header
+    row, when the table is an indicator table; None when it is not one."""
+    for skip in range(min(3, len(rows))):
+        if header_score(rows[skip:]) >= 3 and is_header_row(rows[skip]):
+            return skip
+        if len({c.text for c in rows[skip] if c.text}) != 1:
+            return None
+    return None
 
 
 def _is_box(rows):
@@ -363,13 +379,16 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
             continue
         if _is_box(content):
             boxes.append(_box(content))
-        elif found is None and header_score(content) >= 3 and content and any(is_header_row(r) for r in content[:1]):
+        elif found is None and _title_rows(content) is not None:
             found = index
     if found is None:
         return DocxImport(None, [TableError(None, "指标表", "文档中找不到指标表（表头应含 序号、指标、单位、现状、目标、属性、责任 等字样）。")], boxes=boxes)
     paragraphs_before = [content for kind, content, _ in blocks[:found] if kind == "p" and content]
 
     rows = list(blocks[found][1])
+    title_rows = _title_rows(rows)
+    inner_title = next((c.text for c in rows[0] if c.text), "") if title_rows else ""
+    rows = rows[title_rows:]
     header_count = 1
     while header_count < len(rows) and is_header_row(rows[header_count]):
         header_count += 1
@@ -386,7 +405,7 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
             break
         if _is_box(content) or not content or len(content[0]) != len(rows[0]):
             break
-        skip = 0
+        skip = _title_rows(content) or 0
         while skip < len(content) and is_header_row(content[skip]):
             skip += 1
         data_rows.extend(content[skip:])
@@ -408,8 +427,8 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
     table, raw_rows = _rows(data_rows, header_rows, columns, warnings)
     table.notes = _notes(paragraphs_after) + table.notes
     _tie_notes(table)
-    _propose_plan(table, columns, paragraphs_before, [c for k, c, _ in blocks if k == "p"], filename,
-                  regions if regions is not None else load_regions(), warnings)
+    _propose_plan(table, columns, paragraphs_before + ([inner_title] if inner_title else []),
+                  [c for k, c, _ in blocks if k == "p"], filename, regions if regions is not None else load_regions(), warnings)
     return DocxImport(table, [], warnings, boxes, raw_rows, columns.headers)
 
 
