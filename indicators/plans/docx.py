@@ -39,6 +39,7 @@ MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_DOCUMENT_XML = 30 * 1024 * 1024
 MAX_TABLE_ROWS = 2000
 MAX_TABLE_COLUMNS = 200
+MAX_CELL_TEXT = 2000
 REGIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "regions.toml"
 
 HEADER_WORDS = ("序号", "指标", "单位", "现状", "目标", "属性", "责任")
@@ -186,7 +187,7 @@ def cell_text(tc):
         if any(a.tag in _DROPPED and a.tag != f"{_W}rPr" for a in paragraph.iterancestors()):
             continue
         pieces.extend(paragraph_text(paragraph).split("\n"))
-    return _join(pieces)
+    return _join(pieces)[:MAX_CELL_TEXT]  # far above any cell's limit: the checks still name it too long
 
 
 # --- the grid -------------------------------------------------------------------------------------

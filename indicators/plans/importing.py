@@ -5,6 +5,7 @@ itself), .doc / .wps (converted to .docx by LibreOffice when it is installed).
 `describe_import` turns it into the JSON shape of `manage.py import_plan --dry-run --json` and the
 preview. Nothing here writes to the database. No Django imports.
 """
+import logging
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from indicators.plans.table import PlanTable, TableError
 from indicators.plans.targets import parse_target, parse_value
 from indicators.plans.xlsx import WorkbookRejected, read_plan_table
 
+logger = logging.getLogger(__name__)
 CONVERSION_SECONDS = 60
 CONVERTED_FORMATS = (".doc", ".wps")
 
@@ -55,6 +57,11 @@ def read_plan_file(filename, data, max_bytes, *, regions=None):
         result = docx_reader.read_plan_docx(data, max_bytes, filename=filename, regions=regions)
     except docx_reader.DocumentRejected as exc:
         raise UploadRejected(str(exc)) from None
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError, MemoryError):
+        # An upload is untrusted: a structure the reader did not foresee is the file's problem to
+        # the administrator (400 with a message), and ours in the log.
+        logger.exception("plan document could not be read: %s", filename)
+        raise UploadRejected("无法读取该文档的表格结构，请用 Word 打开后另存为 .docx 再上传，或改用 .xlsx 模板。") from None
     warnings = result.warnings + (row_warnings(result.table) if result.table else [])
     return PlanImport(result.table, result.errors, warnings, result.boxes, source_format=suffix.lstrip(".") or "docx")
 
