@@ -67,3 +67,47 @@ def match_previous(table, previous=None):
             printed=printed.number if printed.kind == "number" else None,
         )
     return found
+
+
+def predecessor(indicator, candidates):
+    """The indicator of the region's previous plan that `indicator` continues, among `candidates`
+    (an Indicator queryset already scoped to the reader), or None."""
+    plan = indicator.plan
+    previous = (Plan.objects.filter(region_id=plan.region_id, base_year__lt=plan.base_year)
+                .exclude(pk=plan.pk).order_by("-base_year", "-code").first())
+    if previous is None:
+        return None
+    pool = list(candidates.filter(plan=previous).order_by("order"))
+    if indicator.measure_id:
+        match = next((i for i in pool if i.measure_id == indicator.measure_id), None)
+        if match is not None:
+            return match
+    key = catalog.normalise(indicator.name)
+    return next((i for i in pool if catalog.normalise(i.name) == key), None)
+
+
+@dataclass
+class SeriesPoint:
+    year: int
+    plan: object
+    kind: str          # "baseline" / "value" / "target"
+    text: str
+    boundary: bool = False   # the first point of the later plan: where one plan hands over to the next
+
+
+def series_across_plans(indicator, previous):
+    """One series over both plans: each plan's printed baseline, approved values and targets in
+    year order, the later plan's points after the earlier plan's, its first point marked as the
+    plan boundary."""
+    points = []
+    for index, item in enumerate((previous, indicator)):
+        own = [SeriesPoint(item.plan.base_year, item.plan, "baseline", item.baseline_raw or "—")]
+        own += [SeriesPoint(v.year, item.plan, "value", v.display_value())
+                for v in item.values.filter(state=workflow.APPROVED).order_by("year")]
+        own += [SeriesPoint(t.year, item.plan, "target", t.raw or t.describe()) for t in item.targets.all()]
+        order = {"baseline": 0, "value": 1, "target": 2}
+        own.sort(key=lambda p: (p.year, order[p.kind]))
+        if index == 1 and own:
+            own[0].boundary = True
+        points.extend(own)
+    return points

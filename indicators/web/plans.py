@@ -17,7 +17,8 @@ from indicators.web import charts
 from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
 from indicators.web.forms import PlanImportForm
-from indicators.models import Plan, Region
+from indicators.models import Indicator, Plan, Region
+from indicators.plans import succession
 from indicators.plans.docx import Box, box_project_data
 from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
 from indicators.plans.preview import apply_edits, build_preview, table_from_data, table_to_data
@@ -164,6 +165,10 @@ def indicator_detail(request, code, key):
         "evaluation": evaluation, "year": year,
         "chart": indicator_chart(plan, indicator, values, evaluation),
     }
+    previous = succession.predecessor(indicator, Indicator.objects.visible_to(request.user))
+    if previous is not None:
+        context["previous_indicator"] = previous
+        context["series"] = succession.series_across_plans(indicator, previous)
     return render(request, "indicators/indicator_detail.html", context)
 
 
