@@ -372,7 +372,6 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
             blocks.append(("p", _join(paragraph_text(element).split("\n")), element))
         else:
             blocks.append(("tbl", table_grid(element), element))
-    paragraphs_before = []
     boxes = []
     found = None
     for index, (kind, content, _element) in enumerate(blocks):
@@ -496,7 +495,6 @@ def _rows(data_rows, header_rows, columns, warnings):
     table = PlanTable(code="", region_code="", title="", base_year=0, milestone_years=sorted(columns.targets))
     raw_rows = []
     category = ""
-    parents = {}        # column number of a merge start → row key, for sub-rows
     sub_counts = {}
     last_top = None     # last row that is not a sub-row, for shared targets
     target_columns = list(columns.targets.values())
@@ -554,7 +552,6 @@ def _rows(data_rows, header_rows, columns, warnings):
         table.rows.append(indicator)
         if not parent:
             last_top = indicator
-        parents[key] = indicator
     return table, raw_rows
 
 

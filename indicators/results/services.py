@@ -18,7 +18,9 @@ from core import generations
 from reporting import workflow
 
 from indicators import evaluation
+from indicators.assignments.selectors import assignment_for
 from indicators.plans import targets
+from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan
 
@@ -65,7 +67,8 @@ def indicator_facts(indicator, milestone, observations, target_source=None):
     source = target_source or indicator
     target = next((t for t in source.targets.all() if t.year == milestone), None)
     spec = targets.parse_target(target.raw if target else "")
-    assignment = next(iter(target.assignments.all()), None) if target is not None else None
+    # A sub-row sharing the parent's cell is measured against its own assigned number (each pollutant).
+    assignment = assignment_for(target, indicator)
     plan = indicator.plan
     return evaluation.IndicatorFacts(
         key=indicator.key,
@@ -107,13 +110,14 @@ def evaluate_indicators(indicators, years_for=data_years):
         settings = settings_of.get(plan.pk)
         if settings is None:
             settings = settings_of[plan.pk] = plan_settings(plan)
+        own_settings = settings.for_indicator(indicator.key, indicator.number)
         parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
         for year in years_for(plan):
             milestone = milestone_for(plan, year)
             key = (indicator.pk, milestone)
             if key not in cache:
                 cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
-            results.append((indicator, evaluation.evaluate(cache[key], year, settings)))
+            results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
     by_key = {(i.pk, e.year): e for i, e in results}
     combined = []
     for indicator, result in results:
@@ -130,7 +134,7 @@ def _display(value, value_type):
     if value_type == "water_class":
         return targets.WATER_CLASS_NAMES.get(value, str(value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return format_number(value)  # 36.700000 → 36.7, and never -0
     return str(value)
 
 

@@ -2,6 +2,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators.assignments.selectors import assigned_json, assignment_for, target_text
+from indicators.evaluation import STATUSES
 from indicators.models import Indicator, Plan
 
 
@@ -54,13 +56,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
     def get_baseline(self, obj):
         return {"raw": obj.baseline_raw, "value": _decimal(obj.baseline_value), "year": obj.baseline_year}
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "assigned": {"type": "object", "nullable": True, "properties": {
+            "number": {"type": "number"}, "document": {"type": "string"}, "year": {"type": "integer"}}}}}})
     def get_targets(self, obj):
-        return {
-            str(t.year): {"raw": t.raw, "kind": t.kind, "value": _decimal(t.value), "low": _decimal(t.low),
-                          "high": _decimal(t.high), "description": t.describe()}
-            for t in obj.targets.all()
-        }
+        """Each target with `assigned` (下达目标: number, document, year) or null while none is recorded.
+        A sub-row sharing its parent's cell carries the number assigned under the parent's target."""
+        parent_targets = {t.year: t for t in obj.parent.targets.all()} if obj.shares_parent_target and obj.parent_id else {}
+        targets = {}
+        for t in obj.targets.all():
+            source = parent_targets.get(t.year) if not t.raw and t.year in parent_targets else t
+            targets[str(t.year)] = {
+                "raw": t.raw, "kind": t.kind, "value": _decimal(t.value), "low": _decimal(t.low), "high": _decimal(t.high),
+                "description": target_text(t, obj) if t.raw else t.describe(),
+                "assigned": assigned_json(assignment_for(source, obj)),
+            }
+        return targets
 
     def get_measure(self, obj) -> str | None:
         return obj.measure.code if obj.measure_id else None
@@ -146,8 +157,7 @@ class EvaluationItemSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     binding = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=["met", "not_met", "on_track", "behind", "regressing", "awaiting_target",
-                                              "needs_judgement", "no_data"])
+    status = serializers.ChoiceField(choices=list(STATUSES))
     completion = serializers.FloatField(allow_null=True)
     time_progress = serializers.FloatField(allow_null=True)
     value = serializers.CharField(allow_null=True)
@@ -160,8 +170,20 @@ class EvaluationItemSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+class EvaluationSummarySerializer(serializers.Serializer):
+    """总体情况: counts as the plan numbers its indicators, and the plan's verdict."""
+    indicators = serializers.IntegerField(help_text="规划所列指标数（子项不另计）")
+    binding = serializers.IntegerField(help_text="约束性指标数")
+    binding_met = serializers.IntegerField(help_text="已完成的约束性指标数")
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="状态 → 指标数")
+    grade = serializers.ChoiceField(choices=["pass", "fail"], help_text="合格 / 不合格")
+    grade_provisional = serializers.BooleanField(help_text="终期评估年之前为预评")
+    grade_reason = serializers.CharField(help_text="判定理由")
+
+
 class EvaluationSerializer(serializers.Serializer):
     plan = serializers.CharField()
     year = serializers.IntegerField()
     indicators = EvaluationItemSerializer(many=True)
     totals = serializers.DictField()
+    summary = EvaluationSummarySerializer()
