@@ -405,12 +405,8 @@ def parse_target(raw: str | None) -> TargetSpec:
     text = _target_text(raw)
     if _is_none(text):
         return TargetSpec(raw, "none")
-<<<<<<< HEAD
-    return (_numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
-            or _reader_forms_target(raw, text)
-=======
     return (_reduction_target(raw, text) or _numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
->>>>>>> main
+            or _reader_forms_target(raw, text)
             or TargetSpec(raw, "qualitative"))
 
 
