@@ -32,9 +32,12 @@ seed: install
 	$(BIN)/python manage.py generate_demo_values
 	$(BIN)/python manage.py generate_demo_progress
 
+# Served without debug, as users will see it: the project's own 403/404 pages, static files
+# through WhiteNoise from the collected STATIC_ROOT. DJANGO_DEBUG=1 make run for Django's debug pages.
 run: seed
-	@echo "生态指标 → http://$(HOST):$(PORT)/  （管理后台 /admin/）"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "生态指标 → http://$(HOST):$(PORT)/  （管理后台 /admin/；其他地址：make run HOST=0.0.0.0 PORT=8080）"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when it is missing and we may (root + apt).
 browser:

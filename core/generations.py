@@ -20,6 +20,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 NAME = "summaries"
 SUMMARY_TTL = 600
@@ -55,7 +56,8 @@ def bump():
 def cached(parts, compute):
     """compute() — or its stored result for `parts` (plain values naming what is computed,
     including whatever scopes it to a user) at the current generation."""
-    key = hashlib.sha256(repr((current(), *parts)).encode()).hexdigest()
+    # The language is part of the key: a summary holds translated labels (chart titles, statuses).
+    key = hashlib.sha256(repr((current(), get_language(), *parts)).encode()).hexdigest()
     cache = caches[NAME]
     found = cache.get(key)
     if found is None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/import/", views.plan_import, name="plan_import"),
     path("plans/<str:code>/", views.plan_detail, name="plan_detail"),
+    path("plans/<str:code>/setup/", views.plan_setup, name="plan_setup"),
     path("plans/<str:code>/export.xlsx", views.plan_export, name="plan_export"),
     path("plans/<str:code>/indicators/<str:key>/", views.indicator_detail, name="indicator_detail"),
     path("plans/<str:code>/evaluation/", evaluation_views.plan_evaluation, name="plan_evaluation"),

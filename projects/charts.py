@@ -5,9 +5,11 @@ import uuid
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 from django.templatetags.static import static
 from django.utils.html import format_html, json_script
 
+from core.labels import bracketed
 from projects.models import Status
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif"
@@ -51,34 +53,57 @@ def timeline_rows(projects):
         short = project.name if len(project.name) <= 22 else project.name[:21] + "…"
         rows.append(TimelineRow(
             label=f"{index}. {short}", project_id=project.pk, name=project.name,
-            box=f"专栏{project.box.number}", planned_start=start, planned_end=end,
+            box=_("专栏%(number)s") % {"number": project.box.number}, planned_start=start, planned_end=end,
             planned_from_plan=not (project.start_year or project.end_year), actual_start=actual_start,
             actual_end=actual_end, completed=bool(finished), status_label=project.get_status_display(),
         ))
     return rows
 
 
+def _timeline_frame(rows):
+    """The x range and left margin the bars and their sticky year axis share, so they line up."""
+    starts = [r.planned_start for r in rows] + [r.actual_start for r in rows if r.actual_start is not None]
+    ends = [r.planned_end for r in rows] + [r.actual_end for r in rows if r.actual_end is not None]
+    left = min(320, 20 + 13 * max(len(r.label) for r in rows))
+    return [min(starts), max(ends) + 1], left
+
+
+def timeline_axis_figure(rows):
+    """The year axis alone, kept in view (CSS position: sticky) above a long timeline."""
+    x_range, left = _timeline_frame(rows)
+    fig = go.Figure(go.Scatter(x=x_range, y=[0, 0], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                               showlegend=False))
+    fig.update_layout(
+        height=44, margin=dict(l=left, r=10, t=40, b=0), font=dict(family=FONT), showlegend=False,
+        xaxis=dict(side="top", range=x_range, dtick=1, tickformat="d", fixedrange=True),
+        yaxis=dict(visible=False, fixedrange=True), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+    )
+    return fig
+
+
 def timeline_figure(rows):
     """Planned and actual period of each project, as horizontal bars (a year spans its width)."""
     labels = [r.label for r in rows]
+    x_range, left = _timeline_frame(rows)
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        name="计划期", orientation="h", y=labels, base=[r.planned_start for r in rows],
+        name=_("计划期"), orientation="h", y=labels, base=[r.planned_start for r in rows],
         x=[r.planned_end - r.planned_start + 1 for r in rows], marker_color=PLANNED_COLOR, offsetgroup="planned",
         customdata=[[r.name, r.planned_start, r.planned_end] for r in rows],
-        hovertemplate="%{customdata[0]}<br>计划 %{customdata[1]}–%{customdata[2]}<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>" + _("计划") + " %{customdata[1]}–%{customdata[2]}<extra></extra>",
     ))
     actual = [r for r in rows if r.actual_start is not None]
     fig.add_trace(go.Bar(
-        name="实际（已开工）", orientation="h", y=[r.label for r in actual], base=[r.actual_start for r in actual],
+        name=_("实际（已开工）"), orientation="h", y=[r.label for r in actual], base=[r.actual_start for r in actual],
         x=[r.actual_end - r.actual_start + 1 for r in actual], marker_color=ACTUAL_COLOR, offsetgroup="actual",
         customdata=[[r.name, r.actual_start, r.actual_end, r.status_label] for r in actual],
-        hovertemplate="%{customdata[0]}<br>实际 %{customdata[1]}–%{customdata[2]}（%{customdata[3]}）<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>" + _("实际") + " %{customdata[1]}–%{customdata[2]} (%{customdata[3]})<extra></extra>",
     ))
     fig.update_layout(
-        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=10, r=10, t=30, b=40),
+        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=left, r=10, t=30, b=40),
         font=dict(family=FONT), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-        xaxis=dict(title="年份", dtick=1, tickformat="d"), yaxis=dict(autorange="reversed", automargin=True),
+        xaxis=dict(title=_("年份"), dtick=1, tickformat="d", range=x_range),
+        yaxis=dict(autorange="reversed", automargin=False),
     )
     return fig
 
@@ -116,19 +141,19 @@ def history_figure(quantities, rows):
     if quantities:
         for index, quantity in enumerate(quantities):
             fig.add_trace(go.Scatter(
-                name=f"{quantity.measure}（{quantity.display_amount()}）", x=years,
+                name=bracketed(quantity.measure, quantity.display_amount()), x=years,
                 y=[None if r.cells[index][1] is None else round(r.cells[index][1] * 100, 1) for r in rows],
                 mode="lines+markers", connectgaps=True,
-                hovertemplate="%{x}年 %{y}%<extra>%{fullData.name}</extra>",
+                hovertemplate="%{x}: %{y}%<extra>%{fullData.name}</extra>",
             ))
-        fig.update_yaxes(title="完成比例（%）", range=[0, 105])
+        fig.update_yaxes(title=_("完成比例（%）"), range=[0, 105])
     else:
-        fig.add_trace(go.Bar(name="累计完成投资（万元）", x=years,
+        fig.add_trace(go.Bar(name=_("累计完成投资（万元）"), x=years,
                              y=[None if r.investment_done is None else float(r.investment_done) for r in rows],
                              marker_color=ACTUAL_COLOR))
-        fig.update_yaxes(title="累计完成投资（万元）", rangemode="tozero")
+        fig.update_yaxes(title=_("累计完成投资（万元）"), rangemode="tozero")
     fig.update_layout(
         height=320, margin=dict(l=10, r=10, t=30, b=40), font=dict(family=FONT), showlegend=True,
-        legend=dict(orientation="h", y=-0.3), xaxis=dict(title="年份", dtick=1, tickformat="d"),
+        legend=dict(orientation="h", y=-0.3), xaxis=dict(title=_("年份"), dtick=1, tickformat="d"),
     )
     return fig

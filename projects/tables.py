@@ -2,6 +2,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from projects.models import Project, plain_number
 
@@ -10,7 +11,7 @@ class ProjectTable(tables.Table):
     region = tables.Column(_("规划"), accessor="plan__region__name", order_by=("plan__region__code", "plan__code"))
     box = tables.Column(_("专栏"), order_by=("plan__region__code", "box__order", "order"))
     name = tables.Column(_("工程名称"), linkify=True, order_by=("name",))
-    counties = tables.ManyToManyColumn(verbose_name=_("所在县（市、区）"), separator="、")
+    counties = tables.ManyToManyColumn(verbose_name=_("所在县（市、区）"), separator=pgettext_lazy("punctuation", "、"))
     quantities = tables.Column(_("工程量"), empty_values=(), orderable=False)
     responsible = tables.Column(_("责任部门"), empty_values=(), order_by=("bureau__name", "responsible"))
     status = tables.Column(_("当前状态"), order_by=("status",))
@@ -33,7 +34,7 @@ class ProjectTable(tables.Table):
         quantities = list(record.quantities.all())
         if not quantities:
             return "—"
-        return "；".join(f"{q.measure} {q.display_amount()}" for q in quantities)
+        return pgettext("punctuation", "；").join(f"{q.measure} {q.display_amount()}" for q in quantities)
 
     def render_responsible(self, record):
         if record.bureau_id:

@@ -75,8 +75,9 @@ def project_timeline(request):
     projects = projects.prefetch_related(Prefetch("progress", queryset=approved, to_attr="timeline_progress"))
     rows = charts.timeline_rows(projects)
     chart = charts.chart_html(charts.timeline_figure(rows)) if rows else ""
+    axis = charts.chart_html(charts.timeline_axis_figure(rows)) if rows else ""
     return render(request, "projects/timeline.html", {
-        "filter": filterset, "rows": rows, "chart": chart, "query": request.GET.urlencode(),
+        "filter": filterset, "rows": rows, "chart": chart, "axis": axis, "query": request.GET.urlencode(),
     })
 
 

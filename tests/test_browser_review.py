@@ -52,7 +52,7 @@ def test_a_county_reviewer_bulk_approves_a_back_filled_year_seeing_its_diff(brow
               for i, raw in zip(rows, ("36.5", "0.3", "12"))]
     reopened = review(review(values[0], workflow.APPROVE, reviewer), workflow.REOPEN, reviewer, reason="补充来源")
     IndicatorValue.objects.filter(pk=reopened.pk).update(raw="36.9", number=Decimal("36.9"), state=workflow.SUBMITTED,
-                                                         version=reopened.version + 1)
+                                                         updated_by=staff, version=reopened.version + 1)
 
     login(page, base, "b_reviewer")
     page.goto(f"{base}/review/")

@@ -211,3 +211,25 @@ def test_wenshui_is_evaluated_against_its_first_milestone_until_2027(real_plans)
     assert evaluation_store.milestone_for(plan, 2025) == 2027
     assert evaluation_store.milestone_for(plan, 2030) == 2035
     assert list(evaluation_store.data_years(plan)) == list(range(2024, 2036))
+
+
+def test_the_city_comparison_opens_on_a_binding_measure_with_data_and_lists_measures_in_plan_order(
+        client, real_plans, city_reviewer):
+    forest = Indicator.objects.get(plan__code=JIANG, key="2")
+    _approved(forest, 2023, "35.00", city_reviewer)
+    client.force_login(city_reviewer)
+    response = client.get("/regions/140800/compare/", {"year": 2023})
+    context = response.context
+    assert context["measure"] == forest.measure  # the one binding measure with a value
+    orders = []
+    for measure in context["measures"]:
+        orders.append(min(Indicator.objects.filter(measure=measure, plan__region__parent__code="140800")
+                          .values_list("order", flat=True)))
+    assert orders == sorted(orders)
+
+
+def test_the_leader_summary_has_a_year_picker(client, real_plans):
+    client.force_login(user_with_role(Role.LEADER, region=Region.objects.get(code="140800")))
+    body = client.get("/regions/140800/summary/", {"year": 2023}).content.decode()
+    picker = body.split('id="year-picker"')[1].split("</form>")[0]
+    assert 'name="year" value="2023"' in picker

@@ -183,6 +183,16 @@ def test_a_provisional_verdict_is_labelled_as_such():
     assert sum(summary["by_status"].values()) == 1
 
 
+def test_a_final_evaluation_does_not_pass_while_a_binding_indicator_is_undecided():
+    """绛县 at its final year with only 森林覆盖率 reported: one met row is no verdict to file."""
+    _, rows = _jiangxian_rows(lambda key: "met" if key == "2" else "no_data")
+    grade, reason = plan_verdict(rows)
+    assert grade == "fail"
+    assert reason.startswith("约束性指标尚无终期判定 14 项（") and "→ 不合格" in reason
+    provisional_grade, _ = plan_verdict(rows, provisional=True)
+    assert provisional_grade == "pass"  # before the final year the pass line over decided rows stands
+
+
 def test_nothing_decided_does_not_pass():
     grade, reason = plan_verdict([PlanRow("1", "a", "no_data", True)])
     assert grade == "fail" and "尚无可判定的指标" in reason

@@ -4,6 +4,7 @@ Chinese is the source language (LANGUAGE_CODE zh-hans); English comes from
 locale/en/LC_MESSAGES/django.po, compiled into the committed django.mo.
 """
 import ast
+import io
 import gettext
 import re
 from pathlib import Path
@@ -144,6 +145,8 @@ def test_compiled_catalog_matches_the_po(po_entries):
     for e in po_entries:
         if "msgid_plural" in e:
             got = [catalog.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+        elif "msgctxt" in e:
+            got = [catalog.pgettext(e["msgctxt"], e["msgid"])]
         else:
             got = [catalog.gettext(e["msgid"])]
         if got != e["msgstr"]:
@@ -202,3 +205,51 @@ def test_language_switcher_sets_english(admin_client):
     admin_client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     html = admin_client.get(reverse("home")).content.decode()
     assert _nav_link(html, "plan_list") == "规划"
+
+
+@pytest.mark.django_db
+def test_main_pages_in_english_show_no_chinese_outside_plan_data(client):
+    """Each role's main pages over the real plans and the demo data, rendered in English: every
+    Chinese character left is plan data (names, raw cells, bureaus, what people typed). The
+    "why this status" steps are marked lang="zh-hans" (written in Chinese by the pure evaluation)."""
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from tests.i18n_pages import english_pages, leftover_chinese, plan_data_strings
+
+    for command in ("load_seed_data", "create_demo_users", "open_demo_periods", "generate_demo_values",
+                    "generate_demo_progress"):
+        call_command(command, stdout=io.StringIO())
+    data = plan_data_strings()
+    pages = english_pages()
+    assert len(pages) > 40
+    leftovers = {}
+    for username, url in pages:
+        client.force_login(User.objects.get(username=username))
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert '<html lang="en">' in html, url
+        left = leftover_chinese(html, data)
+        if left:
+            leftovers[url] = sorted(set(left))[:10]
+    assert not leftovers, leftovers
+
+
+def test_leftover_chinese_finds_interface_text_and_skips_plan_data():
+    from tests.i18n_pages import leftover_chinese
+
+    page = '<p>Status: 已完成</p><td>森林覆盖率</td><ol lang="zh-hans"><li>基期值：1</li></ol>'
+    assert leftover_chinese(page, ["森林覆盖率"]) == ["已完成"]
+
+
+def test_punctuation_follows_the_language():
+    from django.template import Context, Template
+
+    template = Template('{% load display %}{% translate "已开工" %}{{ share|paren }}{% colon %}{{ years|listing }}'
+                        .replace("{% translate", "{% load i18n %}{% translate"))
+    context = Context({"share": "95.6%", "years": [2025, 2035]})
+    with translation.override("en"):
+        assert template.render(context) == "Started (95.6%): 2025, 2035"
+    with translation.override("zh-hans"):
+        assert template.render(context) == "已开工（95.6%）：2025、2035"

@@ -80,6 +80,7 @@ RULES = {
     "plan_list": Rule(expected=READ, scoped=False),
     "plan_import": Rule(expected={**{r: 404 for r in ROLES}, "admin": 200, "anonymous": LOGIN}, scoped=False),
     "plan_detail": Rule(plan, READ),
+    "plan_setup": Rule(plan, {**{r: 404 for r in ROLES}, "admin": 200, "anonymous": LOGIN}),
     "plan_export": Rule(plan, READ),
     "indicator_detail": Rule(lambda w, r: {"code": w[r]["plan"], "key": w[r]["key"]}, READ),
     "plan_evaluation": Rule(plan, READ),

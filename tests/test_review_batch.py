@@ -38,7 +38,8 @@ def back_filled(jiang, county_reviewer):
               for i, raw in zip(indicators, ("36.5", "0.3", "12"))]
     first = review(values[0], workflow.APPROVE, county_reviewer)
     first = review(first, workflow.REOPEN, county_reviewer, reason="补充来源")
-    IndicatorValue.objects.filter(pk=first.pk).update(raw="36.9", number=Decimal("36.9"), source="二调成果",
+    bureau = user_with_role(Role.BUREAU_STAFF, bureau=Bureau.objects.get(region=jiang.region, name="林业局"))
+    IndicatorValue.objects.filter(pk=first.pk).update(raw="36.9", number=Decimal("36.9"), source="二调成果", updated_by=bureau,
                                                       state=workflow.SUBMITTED, version=first.version + 1)
     return [IndicatorValue.objects.get(pk=v.pk) for v in values]
 
@@ -123,7 +124,7 @@ def test_the_plan_year_page_runs_the_same_number_of_queries_for_three_rows_as_fo
     for indicator in jiang.indicators.filter(value_type="number").exclude(values__year=YEAR):
         value = IndicatorValue.objects.create(indicator=indicator, year=YEAR, raw="1", number=1, state=workflow.SUBMITTED)
         review(review(value, workflow.APPROVE, county_reviewer), workflow.REOPEN, county_reviewer, reason="核对")
-        IndicatorValue.objects.filter(pk=value.pk).update(raw="2", state=workflow.SUBMITTED)
+        IndicatorValue.objects.filter(pk=value.pk).update(raw="2", state=workflow.SUBMITTED, updated_by=None)
     assert IndicatorValue.objects.filter(indicator__plan=jiang, year=YEAR, state=workflow.SUBMITTED).count() > 10
     with django_assert_max_num_queries(few):
         assert page(client, jiang).status_code == 200

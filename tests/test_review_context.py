@@ -124,7 +124,7 @@ def test_a_reopened_and_resubmitted_value_shows_its_diff_against_the_approved_ve
     review(current, workflow.APPROVE, city_reviewer)
     current.refresh_from_db()
     review(current, workflow.REOPEN, city_reviewer, reason="来源需更正")
-    IndicatorValue.objects.filter(pk=current.pk).update(raw="36.8", number=Decimal("36.8"), source="二调数据",
+    IndicatorValue.objects.filter(pk=current.pk).update(raw="36.8", number=Decimal("36.8"), source="二调数据", updated_by=staff,
                                                         state=workflow.SUBMITTED, submitted_at=timezone.now())
     Evidence.objects.create(record=current, file=SimpleUploadedFile("b.pdf", b"%PDF-1.4"), original_name="二调.pdf",
                             media_type="application/pdf", size=8, uploaded_by=staff,

@@ -12,6 +12,9 @@ The verdict (`plan_verdict`), from `EvaluationSettings`:
 - 合格线 (pass_share): otherwise the plan passes when at least pass_share of its decided indicators
   (已完成 / 符合序时进度 / 滞后 / 逆向 / 未完成) are 已完成 or 符合序时进度;
 - with nothing decided yet (all 待下达 / 待评价 / 无数据 / 数据不全) it does not pass;
+- in a final evaluation a counted binding indicator still undecided (无数据, 待评价, 待下达, 数据不全)
+  fails the plan as well: a plan is 合格 only when each of its binding indicators is shown met or
+  on course, so one met row among 24 undecided ones is not a verdict a county can file;
 - before the plan's final year the verdict is provisional (预评): 未完成 is only decided at a
   milestone, so the veto there can only come from an earlier milestone.
 """
@@ -86,6 +89,11 @@ def plan_verdict(rows: Iterable[PlanRow], settings: EvaluationSettings = DEFAULT
     decided = [row for row in counted if row.status in DECIDED]
     if not decided:
         return "fail", f"{prefix}尚无可判定的指标（均为待下达、待评价、无数据或数据不全）→ 不合格"
+    open_binding = [row for row in counted if row.binding and row.status not in DECIDED]
+    if not provisional and open_binding:
+        names = "、".join(row.label for row in open_binding)
+        return "fail", (f"约束性指标尚无终期判定 {len(open_binding)} 项（{names}），须补齐数据或审核评价后"
+                        f"重新评估 → 不合格")
     good = sum(row.status in GOOD for row in decided)
     share = good / len(decided)
     passed = good >= settings.pass_share * len(decided) - 1e-9

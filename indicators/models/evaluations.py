@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from simple_history.models import HistoricalRecords
 
+from core.labels import label as translated
 from indicators import evaluation
 from indicators.models.plans import Indicator, Plan
 
@@ -51,11 +52,14 @@ class EvaluationResult(models.Model):
 
     @property
     def status_label(self):
-        return evaluation.STATUS_LABELS[self.status]
+        return translated(evaluation.STATUS_LABELS[self.status])
 
     @property
     def forecast_label(self):
-        return {"likely": "预计可完成", "unlikely": "预计难以完成"}.get(self.forecast_status, "")
+        """预计: none for an indicator already met — "预计难以完成" beside 已完成 contradicts itself."""
+        if self.status == "met":
+            return ""
+        return translated({"likely": "预计可完成", "unlikely": "预计难以完成"}.get(self.forecast_status, ""))
 
 
 class EvaluationReport(models.Model):

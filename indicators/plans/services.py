@@ -198,3 +198,97 @@ def plan_table_from_db(plan):
         stated_indicator_count=plan.stated_indicator_count, stated_binding_count=plan.stated_binding_count,
         stated_expected_count=plan.stated_expected_count, rows=rows,
     )
+
+
+# 规划配置检查: the administrator's fixes, each all-or-nothing and traceable (simple-history
+# records who changed what; bureau links are many-to-many, which history does not track, so the
+# indicator's history row carries the change as its reason).
+
+class SetupRejected(Exception):
+    pass
+
+
+def _history_reason(text):
+    return text[:100]
+
+
+@transaction.atomic
+def assign_bureau(plan, bureau, indicator_ids, user):
+    """Link one bureau of the plan's region to many of its indicators. Returns how many were
+    newly linked."""
+    from core import generations
+
+    if bureau.region_id != plan.region_id:
+        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的指标。")
+    indicators = list(plan.indicators.filter(pk__in=indicator_ids).prefetch_related("bureaus").order_by("order"))
+    if not indicators:
+        raise SetupRejected("请至少勾选一项指标。")
+    linked = 0
+    for indicator in indicators:
+        if bureau in indicator.bureaus.all():
+            continue
+        indicator.bureaus.add(bureau)
+        indicator._history_user = user
+        indicator._change_reason = _history_reason(f"指派责任部门：{bureau.name}")
+        indicator.save()
+        linked += 1
+    if linked:
+        generations.bump()
+    return linked
+
+
+@transaction.atomic
+def link_measures(plan, links, user):
+    """`links`: indicator id → catalog Measure id (rows linked to the 指标目录 for comparison).
+    Returns how many rows were linked."""
+    from core import generations
+
+    measures = Measure.objects.in_bulk([m for m in links.values() if m])
+    indicators = plan.indicators.in_bulk(list(links))
+    errors = [f"指标 {pk} 不属于本规划。" for pk in links if pk not in indicators]
+    errors += [f"目录指标 {m} 不存在。" for m in links.values() if m and m not in measures]
+    if errors:
+        raise SetupRejected("；".join(errors))
+    linked = 0
+    for pk, measure_id in links.items():
+        indicator = indicators[pk]
+        if not measure_id or indicator.measure_id == measure_id:
+            continue
+        indicator.measure = measures[measure_id]
+        indicator._history_user = user
+        indicator._change_reason = _history_reason(f"关联目录指标：{indicator.measure.name}")
+        indicator.save()
+        linked += 1
+    if linked:
+        generations.bump()
+    return linked
+
+
+@transaction.atomic
+def open_periods(plan, years, user):
+    """Open the reporting period of each of `years` with the default deadline."""
+    from reporting.views import open_period
+
+    outside = [y for y in years if not plan.first_year <= y <= plan.final_year]
+    if outside:
+        raise SetupRejected(f"年份 {'、'.join(map(str, outside))} 不在规划期 {plan.period_label} 内。")
+    return [open_period(plan, year, user) for year in sorted(set(years))]
+
+
+@transaction.atomic
+def assign_project_bureau(plan, bureau, project_ids, user):
+    """Make one bureau of the plan's region responsible for many of its key projects."""
+    from core import generations
+
+    if bureau.region_id != plan.region_id:
+        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的重点工程。")
+    projects = list(plan.projects.filter(pk__in=project_ids))
+    if not projects:
+        raise SetupRejected("请至少勾选一项重点工程。")
+    for project in projects:
+        project.bureau = bureau
+        project._history_user = user
+        project._change_reason = _history_reason(f"指派责任部门：{bureau.name}")
+        project.save()
+    generations.bump()
+    return len(projects)

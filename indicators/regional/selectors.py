@@ -43,14 +43,18 @@ def compare_counties(user, region, year_raw, measure_code):
     plans = plans_covering(Plan.objects.visible_to(user).filter(region__in=counties), year)
     results = (
         EvaluationResult.objects.filter(plan__in=plans.values(), year=year, indicator__measure__isnull=False)
-        .values("plan__region_id", "indicator__measure_id", "indicator_id", "status", "value", "binding_failed")
+        .values("plan__region_id", "indicator__measure_id", "indicator_id", "status", "value", "binding_failed",
+                "binding", "indicator__order")
     )
     cells = {}
     for row in results:
         cells.setdefault((row["plan__region_id"], row["indicator__measure_id"]), row)
-    measure_ids = {m for _, m in cells}
-    measures = list(Measure.objects.filter(pk__in=measure_ids).order_by("name"))
-    measure = next((m for m in measures if m.code == measure_code), measures[0] if measures else None)
+    # Measures in the plans' printed order (the earliest row that measures it), not by code.
+    position = {}
+    for (_, measure_id), row in cells.items():
+        position[measure_id] = min(position.get(measure_id, row["indicator__order"]), row["indicator__order"])
+    measures = sorted(Measure.objects.filter(pk__in=position), key=lambda m: (position[m.pk], m.code))
+    measure = next((m for m in measures if m.code == measure_code), None) or _opening_measure(measures, cells)
     matrix = []
     for county in counties:
         plan = plans.get(county.pk)
@@ -75,6 +79,14 @@ def compare_counties(user, region, year_raw, measure_code):
             "statuses": STATUS_LABELS}
 
 
+def _opening_measure(measures, cells):
+    """The measure the comparison opens on: a binding one with data in some county, else any
+    with data, else the first — never an empty chart when there is something to compare."""
+    def has_data(measure, binding_only):
+        return any(m == measure.pk and row["status"] != "no_data" and (row["binding"] or not binding_only)
+                   for (_, m), row in cells.items())
+    return (next((m for m in measures if has_data(m, True)), None) or next((m for m in measures if has_data(m, False)), None)
+            or (measures[0] if measures else None))
 def _thresholds(indicator_ids, year):
     """indicator id → (the number its target for `year` asks, the target as text). An assigned
     target (完成市下达指标) counts with its assigned number; a sub-row sharing its parent's cell

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reporting import workflow
 
+from core.labels import label as translated
 from indicators import evaluation
 from indicators.evaluation import STATUS_LABELS
 from indicators.evaluation.formatting import format_number, format_percent
@@ -102,7 +104,7 @@ class EvaluationRow:
 
     @property
     def status_label(self):
-        return STATUS_LABELS[self.status]
+        return translated(STATUS_LABELS[self.status])
 
     @property
     def rate_line(self):
@@ -113,8 +115,9 @@ class EvaluationRow:
         target = rate_target(self.indicator, self.milestone)
         achieved = format_number(result.cumulative_rate, 2)
         if target is None or target <= 0:
-            return f"累计降低 {achieved}%"
-        return f"累计降低 {achieved}%，为目标 {format_number(target)}% 的 {format_percent(result.cumulative_rate / target, 1)}"
+            return gettext("累计降低 %(achieved)s%%") % {"achieved": achieved}
+        return gettext("累计降低 %(achieved)s%%，为目标 %(target)s%% 的 %(share)s") % {
+            "achieved": achieved, "target": format_number(target), "share": format_percent(result.cumulative_rate / target, 1)}
 
 
 def rate_target(indicator, milestone=None):

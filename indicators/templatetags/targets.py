@@ -7,6 +7,7 @@
 Both read prefetched `targets__assignments` (and `parent__targets__assignments` for sub-rows).
 """
 from django import template
+from django.utils.translation import pgettext
 
 from indicators.assignments.selectors import assigned_text, assignment_for
 from indicators.assignments.selectors import target_text as _target_text
@@ -37,4 +38,4 @@ def milestone_target(indicator, year):
     target = next((t for t in candidates if t.year >= int(year)), candidates[-1] if candidates else None)
     if target is None:
         return "—"
-    return f"{target.year}：{_target_text(target, indicator)}"
+    return f"{target.year}{pgettext('punctuation', '：')}{_target_text(target, indicator)}"

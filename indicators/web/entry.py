@@ -112,7 +112,8 @@ def entry_form(request, code, year):
                 messages.success(request, _("已保存草稿 %(count)d 项。") % {"count": len(saved)})
             return redirect("entry_form", code=plan.code, year=year)
     context = {"plan": plan, "year": year, "rows": rows, "period": period, "form_errors": form_errors,
-               "rejected": status == 400, "max_mb": settings.EVIDENCE_MAX_BYTES // 1024 // 1024}
+               "rejected": status == 400, "max_mb": settings.EVIDENCE_MAX_BYTES // 1024 // 1024,
+               "any_editable": any(row.editable for row in rows)}
     return render(request, "indicators/entry_form.html", context, status=status)
 
 
@@ -147,6 +148,6 @@ def entry_upload(request, code, year):
             errors = [e.message if e.index < 0 else f"第 {items[e.index].label} 行：{e.message}" for e in exc.errors]
     period = period_for(plan, year)
     context = {"plan": plan, "year": year, "rows": rows, "period": period, "form_errors": errors,
-               "max_mb": settings.EVIDENCE_MAX_BYTES // 1024 // 1024}
+               "max_mb": settings.EVIDENCE_MAX_BYTES // 1024 // 1024, "any_editable": any(row.editable for row in rows)}
     return render(request, "indicators/entry_form.html", context, status=400)
 

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import bracketed
 from core.widgets import FastSelect
 
 from reporting import labels, workflow
@@ -15,7 +16,7 @@ from indicators.review.selectors import FLAGS, filter_flag
 
 class PlanChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, plan):
-        return f"{plan.region.name}（{plan.period_label}）"
+        return bracketed(plan.region.name, plan.period_label)
 
 
 class PlanChoiceFilter(django_filters.ModelChoiceFilter):

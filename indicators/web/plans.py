@@ -19,6 +19,8 @@ from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
 from indicators.web.forms import PlanImportForm
 from indicators.models import Indicator, Plan, Region
+from indicators.plans import selectors as plan_selectors
+from indicators.plans import services as plan_services
 from indicators.plans import succession
 from indicators.plans.docx import Box, box_project_data
 from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
@@ -65,7 +67,43 @@ def plan_detail(request, code):
         .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus")
         .order_by("order")
     )
-    return render(request, "indicators/plan_detail.html", {"plan": plan, "indicators": indicators})
+    return render(request, "indicators/plan_detail.html", {
+        "plan": plan, "indicators": indicators, "no_bureaus": plan_selectors.plan_has_no_bureaus(plan),
+        "can_set_up": is_administrator(request.user)})
+
+
+def _ids(request, name):
+    return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+
+@role_required("admin")
+def plan_setup(request, code):
+    """规划配置检查: what blocks use of one plan, each with its fix on the same page."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region", "region__parent"), code=code)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "bureau":
+                bureau = get_object_or_404(plan.region.bureaus, pk=int_or(request.POST.get("bureau"), 0))
+                count = plan_services.assign_bureau(plan, bureau, _ids(request, "indicator"), request.user)
+                messages.success(request, _("已为 %(count)d 项指标指派责任部门“%(bureau)s”。") % {"count": count, "bureau": bureau.name})
+            elif action == "measure":
+                links = {pk: int_or(request.POST.get(f"measure-{pk}"), 0) for pk in _ids(request, "indicator")}
+                count = plan_services.link_measures(plan, links, request.user)
+                messages.success(request, _("已关联目录指标 %(count)d 项。") % {"count": count})
+            elif action == "periods":
+                opened = plan_services.open_periods(plan, _ids(request, "year"), request.user)
+                messages.success(request, _("已开放填报期 %(count)d 个。") % {"count": len(opened)})
+            elif action == "project-bureau":
+                bureau = get_object_or_404(plan.region.bureaus, pk=int_or(request.POST.get("bureau"), 0))
+                count = plan_services.assign_project_bureau(plan, bureau, _ids(request, "project"), request.user)
+                messages.success(request, _("已为 %(count)d 项重点工程指派责任部门“%(bureau)s”。") % {"count": count, "bureau": bureau.name})
+            else:
+                messages.error(request, _("未知的操作。"))
+        except plan_services.SetupRejected as exc:
+            messages.error(request, str(exc))
+        return redirect("plan_setup", code=plan.code)
+    return render(request, "indicators/plan_setup.html", {"plan": plan, "setup": plan_selectors.plan_setup(plan)})
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from reporting.tasks import enqueue
 
+from core.labels import label as translated
 from indicators.evaluation import STATUS_LABELS
 from indicators.models import EvaluationReport, Plan, ReportTemplate
 from indicators.reports import drafting, formats
@@ -48,7 +49,7 @@ def _list_context(request, plan, form, **extra):
     return {"plan": plan, "reports": plan.reports.all(), "form": form,
             "can_freeze": Plan.objects.reviewable_by(request.user).filter(pk=plan.pk).exists(),
             "county_template": ReportTemplate.objects.filter(region=plan.region).first(),
-            "template_form": TemplateForm(), "placeholders": PLACEHOLDERS.items(), **extra}
+            "template_form": TemplateForm(), "placeholders": [(name, translated(text)) for name, text in PLACEHOLDERS.items()], **extra}
 
 
 @login_required
@@ -92,9 +93,9 @@ def report_detail(request, code, pk):
     return render(request, "indicators/report_detail.html", {
         "plan": plan, "report": report, "can_freeze": can_freeze, "stuck": stuck,
         "working": report.state in (EvaluationReport.State.PENDING, EvaluationReport.State.RUNNING) and not stuck,
-        "totals": [(code, STATUS_LABELS[code], n) for code, n in data.get("totals", {}).items() if n],
+        "totals": [(code, translated(STATUS_LABELS[code]), n) for code, n in data.get("totals", {}).items() if n],
         "summary": summary, "verdict": drafting.verdict(summary) if summary else "",
-        "by_status": [(c, STATUS_LABELS[c], n) for c, n in (summary or {}).get("by_status", {}).items()],
+        "by_status": [(c, translated(STATUS_LABELS[c]), n) for c, n in (summary or {}).get("by_status", {}).items()],
         "paragraphs": paragraphs, "formats": formats.FORMATS.values(),
     })
 
