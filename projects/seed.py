@@ -89,15 +89,21 @@ def read_file(path):
 @transaction.atomic
 def load_project_file(path, *, reextract=False):
     path = Path(path)
-    data = read_file(path)
-    loader = _FileLoader(path.name, data, reextract=reextract)
+    return load_project_data(path.name, read_file(path), reextract=reextract)
+
+
+@transaction.atomic
+def load_project_data(name, data, *, reextract=False):
+    """Load one plan's boxes and projects from data in the file format (e.g. the 专栏 boxes read
+    from an uploaded plan document); `name` names the source in error messages."""
+    loader = _FileLoader(name, data, reextract=reextract)
     loader.run()
     if loader.errors:
         transaction.set_rollback(True)
         raise ProjectDataError(loader.errors)
     plan = loader.plan
     return LoadResult(
-        plan_code=plan.code, file=path.name, boxes=plan.boxes.count(), projects=plan.projects.count(),
+        plan_code=plan.code, file=name, boxes=plan.boxes.count(), projects=plan.projects.count(),
         quantities=Quantity.objects.filter(project__plan=plan).count(), written=loader.written,
     )
 

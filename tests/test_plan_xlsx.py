@@ -119,6 +119,8 @@ def test_the_upload_page_creates_a_new_plan_from_the_template(client, real_plans
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(reverse("plan_import"), {"file": SimpleUploadedFile("new.xlsx", write_plan_table(table))})
+    assert response.status_code == 200 and not Plan.objects.filter(code="140821-2026-2030").exists()  # a preview first
+    response = client.post(reverse("plan_import"), {"action": "confirm", "token": client.session["plan_import"]["token"]})
     assert response.status_code == 302
     created = Plan.objects.get(code="140821-2026-2030")
     assert created.region.name == "临猗县" and created.indicators.count() == len(table.rows)

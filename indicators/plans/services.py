@@ -25,22 +25,27 @@ def resolve_bureaus(region, names):
     return bureaus
 
 
+def check_plan_table(table):
+    """Every problem `save_plan_table` would refuse the table for, without writing anything: the
+    table's own checks, then what the database must already hold (region, parent plan)."""
+    errors = validate(table)
+    if not Region.objects.filter(code=table.region_code).exists():
+        errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
+    if table.parent_plan and not Plan.objects.filter(code=table.parent_plan).exists():
+        errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+    return errors
+
+
 @transaction.atomic
 def save_plan_table(table, *, synthetic=False):
     """Create or update the plan and its rows; rows no longer in the table are removed.
 
     Raises PlanTableInvalid listing every problem; nothing is written in that case."""
-    errors = validate(table)
-    region = Region.objects.filter(code=table.region_code).first()
-    if region is None:
-        errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
-    parent_plan = None
-    if table.parent_plan:
-        parent_plan = Plan.objects.filter(code=table.parent_plan).first()
-        if parent_plan is None:
-            errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+    errors = check_plan_table(table)
     if errors:
         raise PlanTableInvalid(errors)
+    region = Region.objects.get(code=table.region_code)
+    parent_plan = Plan.objects.get(code=table.parent_plan) if table.parent_plan else None
 
     plan = Plan.objects.filter(code=table.code).first() or Plan(code=table.code)
     _save_if_changed(plan, dict(
@@ -105,6 +110,26 @@ def save_plan_table(table, *, synthetic=False):
     from indicators.results.services import recompute
 
     recompute(plans=[plan])
+    return plan
+
+
+@transaction.atomic
+def save_imported_plan(table, *, box_data=None):
+    """Save an imported table and, when the administrator chose to, the key-project boxes read
+    from the same document (projects/data/FORMAT.md shape): both or neither. Raises
+    PlanTableInvalid naming every problem."""
+    plan = save_plan_table(table)
+    if box_data and box_data.get("box"):
+        from core import generations
+        from projects.seed import ProjectDataError, load_project_data
+
+        if plan.boxes.exists():
+            raise PlanTableInvalid([TableError(None, "专栏", "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。")])
+        try:
+            load_project_data("上传的规划文档", {**box_data, "plan": {"code": plan.code}})
+        except ProjectDataError as exc:
+            raise PlanTableInvalid([TableError(None, "专栏", message) for message in exc.errors]) from None
+        generations.bump()  # project summaries read these rows
     return plan
 
 

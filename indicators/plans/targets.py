@@ -20,6 +20,11 @@ Conventions (the plans do not spell them out; these are ours):
 - "无" in a 现状 column is read as "no figure" (kind "none"), not as zero.
 - An empty target cell is kind "none" even where the plan merges it with a parent row's target;
   resolving that is the caller's job (see `shares_parent_target` in the plan data files).
+- Forms from other plans (issue 16): 零增长 is "not_increase"; a trailing （力争95） is an aspiration,
+  the cell reads as its first part (90以上 → ≥90); a year in brackets names the year of the figure
+  (86.3（2019年） → 86.3, `ParsedValue.year` 2019; ≥92.1（2027年） → ≥92.1); 下降至30以下 / 下降到30 is
+  ≤30 and 提高到95% is ≥95; 按省下达指标执行 and 不低于省下达指标 are "assigned" by 省; ①–⑳ are
+  footnote marks (75① → 75).
 """
 import re
 from dataclasses import dataclass
@@ -102,6 +107,7 @@ class ParsedValue:
     cumulative: bool = False        # printed in [ ], 〔 〕 or 【 】 (a five-year cumulative figure)
     marks: tuple[str, ...] = ()     # footnote marks found in the cell, e.g. ("*",) or ("¹",)
     unit: str = ""                  # a unit found inside the cell and stripped (e.g. "万吨", "%")
+    year: int | None = None         # a year the cell itself names: 86.3（2019年）
 
 
 # --- text normalisation -------------------------------------------------------------------------
@@ -127,7 +133,7 @@ _UNIT = r"[%‰‱℃]|(?:[A-Za-zµμ\u4e00-\u9fff/·]|(?<=[A-Za-zµμ])[23²³]
 _NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER})({_UNIT})?")
 _NOT_A_UNIT = ("以上", "以下", "以内", "左右", "上下", "约", "累计", "至", "到", "不", "及", "或",
                "余", "多", "超", "低", "高", "少", "增", "减", "降", "升", "达", "保持")
-_MARK = re.compile(r"\*+|[†‡※]|(?<![A-Za-zµμ])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_MARK = re.compile(r"\*+|[†‡※]|[①-⑳]|(?<![A-Za-zµμ])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")  # ①–⑳: footnote marks (75①)
 _NONE_CHARS = set("—-–―‐‑/\\_…")
 _NONE_WORDS = {"无", "暂无", "N/A", "n/a", "无目标"}
 _BRACKETS = {"[": "]", "〔": "〕", "【": "】", "［": "］"}
@@ -197,6 +203,9 @@ def parse_value(raw: str | None) -> ParsedValue:
     water_class = _water_class(inner)
     if water_class:
         return ParsedValue(raw=raw, kind="water_class", water_class=water_class, marks=marks)
+    qualified = _year_qualified_value(raw, text, marks)
+    if qualified:
+        return qualified
     return ParsedValue(raw=raw, kind="text", marks=marks)
 
 
@@ -328,6 +337,65 @@ def _phrase_target(raw, text):
     return None
 
 
+# --- forms found in other plans' cells (issue 16) ------------------------------------------------
+# Each reads the cell as a careful reader would and hands the rest back to parse_target; they run
+# only when the forms above found nothing, so no cell the five plans print changes its reading.
+
+_YEAR_QUALIFIER = re.compile(r"^(.+?)[（(]\s*((?:19|20)[0-9]{2})\s*年?\s*(?:数据|值)?[)）]$")
+_ASPIRATION = re.compile(r"^(.+?)[（(]\s*(?:力争|争取|力争达到|争取达到)[^()（）]*[)）]$")
+_MOVEMENT = re.compile(r"^(下降|降低|减少|压减|降|减|控制|提高|提升|增加|增长|增|升|上升|达)(?:至|到)(.+)$")
+_MOVEMENT_KINDS = {**dict.fromkeys(("下降", "降低", "减少", "压减", "降", "减", "控制"), "at_most"),
+                   **dict.fromkeys(("提高", "提升", "增加", "增长", "增", "升", "上升", "达"), "at_least")}
+_ZERO_GROWTH = ("零增长", "实现零增长", "保持零增长", "0增长")
+_ASSIGNED_PLAIN = re.compile(
+    r"(?:按照|按|执行|不低于|不少于|不高于|不超过|达到或优于|优于)?(.{0,12}?)下达(?:的)?(?:指标|目标|任务|要求|数)(?:要求)?(?:执行|为准)?")
+
+
+def _year_qualified_value(raw, text, marks):
+    """86.3（2019年）: the number, with the year the cell names (the figure is for that year)."""
+    match = _YEAR_QUALIFIER.fullmatch(text)
+    if not match:
+        return None
+    inner = parse_value(match.group(1))
+    if inner.kind != "number":
+        return None
+    return ParsedValue(raw=raw, kind="number", number=inner.number, cumulative=inner.cumulative,
+                       marks=marks + inner.marks, unit=inner.unit, year=int(match.group(2)))
+
+
+def _reader_forms_target(raw, text):
+    """≥92.1（2027年）, 90以上（力争95）, 下降至30以下, 提高到95%, 零增长, 按省下达指标执行,
+    不低于省下达指标. `raw` stays the cell as printed."""
+    if text in _ZERO_GROWTH:
+        return TargetSpec(raw, "relative", relation="not_increase")
+    for pattern in (_YEAR_QUALIFIER, _ASPIRATION):
+        match = pattern.fullmatch(text)
+        if match:
+            inner = parse_target(match.group(1))
+            return None if inner.kind in ("qualitative", "none") else _with_raw(inner, raw)
+    match = _MOVEMENT.fullmatch(text)
+    if match:
+        rest = match.group(2)
+        found = _number_and_unit(rest)
+        if found:
+            return TargetSpec(raw, _MOVEMENT_KINDS[match.group(1)], value=found[0])
+        inner = _numeric_target(rest, rest)
+        if inner is not None and inner.kind in ("at_least", "at_most", "range", "approx"):
+            return _with_raw(inner, raw)
+        return None
+    match = _ASSIGNED_PLAIN.fullmatch(text)
+    if match and _ASSIGNERS.fullmatch(match.group(1)):
+        level = next((name for name in _LEVELS if name in match.group(1)), None)
+        return TargetSpec(raw, "assigned", assigned_by=level)
+    return None
+
+
+def _with_raw(spec, raw):
+    from dataclasses import replace
+
+    return replace(spec, raw=raw)
+
+
 def parse_target(raw: str | None) -> TargetSpec:
     """A target cell as printed (≤3.5, 8-10, 不减少, 完成市下达指标, Ⅲ类 …). Never raises: text it
     does not recognise is kind "qualitative" with the cell kept in `raw`."""
@@ -338,6 +406,7 @@ def parse_target(raw: str | None) -> TargetSpec:
     if _is_none(text):
         return TargetSpec(raw, "none")
     return (_reduction_target(raw, text) or _numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
+            or _reader_forms_target(raw, text)
             or TargetSpec(raw, "qualitative"))
 
 

@@ -4,7 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PlanImportForm(forms.Form):
-    file = forms.FileField(label=_("规划指标表（.xlsx）"), help_text=_("请使用规划页面下载的模板格式，不超过 5 MB。"))
+    file = forms.FileField(
+        label=_("规划指标表（.xlsx 模板，或规划的 Word 文档 .docx）"),
+        help_text=_("可上传规划页面下载的 .xlsx 模板，或印发的规划 Word 文档（.docx；服务器装有 LibreOffice 时也可上传 .doc、.wps），不超过 5 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.docx,.doc,.wps"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -1,4 +1,6 @@
 """Plan pages: thin views that scope through the querysets, call the domain, render."""
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +18,17 @@ from indicators.web import charts
 from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
 from indicators.web.forms import PlanImportForm
-from indicators.models import Plan
+from indicators.models import Indicator, Plan, Region
 from indicators.plans import selectors as plan_selectors
 from indicators.plans import services as plan_services
-from indicators.plans.services import PlanTableInvalid, plan_table_from_db, save_plan_table
+from indicators.plans import succession
+from indicators.plans.docx import Box, box_project_data
+from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
+from indicators.plans.preview import apply_edits, build_preview, table_from_data, table_to_data
+from indicators.plans.services import PlanTableInvalid, check_plan_table, plan_table_from_db, save_imported_plan
+from indicators.plans.table import TableError
 from accounts.roles import user_role
-from indicators.plans.xlsx import WorkbookRejected, read_plan_table, write_plan_table
+from indicators.plans.xlsx import write_plan_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLANS_PER_PAGE = 50
@@ -108,22 +115,76 @@ def plan_export(request, code):
     return xlsx_response(write_plan_table(table), f"{plan.code}-规划指标体系.xlsx")
 
 
+IMPORT_SESSION_KEY = "plan_import"
+
+
 @role_required("admin")
 def plan_import(request):
-    errors = []
+    """Upload (.xlsx template or the plan's .docx) → preview with corrections → confirm saves.
+
+    Nothing is written before the administrator confirms; the parsed table waits in the session."""
+    if request.method == "POST" and request.POST.get("action") in ("confirm", "recheck"):
+        return _import_confirm(request)
     form = PlanImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            table, errors = read_plan_table(form.cleaned_data["file"].read(), settings.PLAN_IMPORT_MAX_BYTES)
-            if not errors:
-                plan = save_plan_table(table)
-                messages.success(request, _("已导入规划 %(code)s，共 %(count)d 行指标。") % {"code": plan.code, "count": len(table.rows)})
-                return redirect("plan_detail", code=plan.code)
-        except WorkbookRejected as exc:
+            result = read_plan_file(upload.name, upload.read(), settings.PLAN_IMPORT_MAX_BYTES,
+                                    regions=list(Region.objects.values_list("code", "name")) or None)
+        except UploadRejected as exc:
             form.add_error("file", str(exc))
-        except PlanTableInvalid as exc:
-            errors = exc.errors
-    return render(request, "indicators/plan_import.html", {"form": form, "errors": errors}, status=400 if errors or form.errors else 200)
+        else:
+            if result.table is None:
+                return render(request, "indicators/plan_import.html", {"form": form, "errors": result.errors}, status=400)
+            token = secrets.token_urlsafe(16)
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token, "table": table_to_data(result.table), "format": result.source_format,
+                "notices": [[w.field, w.message] for w in result.warnings if w.row is None],
+                "boxes": [{"title": b.title, "lines": b.lines[:500], "cells": b.cells[:500]} for b in result.boxes][:50],
+            }
+            return _render_preview(request, result.table, result.errors, token)
+    return render(request, "indicators/plan_import.html", {"form": form, "errors": []}, status=400 if form.errors else 200)
+
+
+def _plan_notices(stored):
+    return [TableError(None, field, message) for field, message in stored.get("notices", [])]
+
+
+def _render_preview(request, table, errors, token, status=None):
+    stored = request.session.get(IMPORT_SESSION_KEY, {})
+    errors = list(errors) or check_plan_table(table)
+    warnings = _plan_notices(stored) + row_warnings(table)
+    boxes = _stored_boxes(stored)
+    preview = build_preview(table, errors, warnings, box_project_data(table.code, boxes)["box"] if boxes else [])
+    context = {"preview": preview, "token": token, "format": stored.get("format", ""),
+               "regions": Region.objects.order_by("code").values_list("code", "name")}
+    return render(request, "indicators/plan_import_preview.html", context,
+                  status=status or (400 if preview.has_errors else 200))
+
+
+def _stored_boxes(stored):
+    return [Box(b["title"], b["lines"], b.get("cells", [])) for b in stored.get("boxes", [])]
+
+
+def _import_confirm(request):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored or not secrets.compare_digest(stored.get("token", ""), request.POST.get("token", "")):
+        messages.error(request, _("导入预览已过期，请重新上传文件。"))
+        return redirect("plan_import")
+    table = apply_edits(table_from_data(stored["table"]), request.POST)
+    stored["table"] = table_to_data(table)
+    request.session[IMPORT_SESSION_KEY] = stored
+    errors = check_plan_table(table)
+    if errors or request.POST.get("action") == "recheck":
+        return _render_preview(request, table, errors, stored["token"])
+    boxes = _stored_boxes(stored) if request.POST.get("import_boxes") else []
+    try:
+        plan = save_imported_plan(table, box_data=box_project_data(table.code, boxes) if boxes else None)
+    except PlanTableInvalid as exc:
+        return _render_preview(request, table, exc.errors, stored["token"], status=400)
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(request, _("已导入规划 %(code)s，共 %(count)d 行指标。") % {"code": plan.code, "count": len(table.rows)})
+    return redirect("plan_detail", code=plan.code)
 
 
 @login_required
@@ -145,6 +206,10 @@ def indicator_detail(request, code, key):
         "chart": indicator_chart(plan, indicator, values, evaluation),
         "assignment_history": assignment_history(indicator),
     }
+    previous = succession.predecessor(indicator, Indicator.objects.visible_to(request.user))
+    if previous is not None:
+        context["previous_indicator"] = previous
+        context["series"] = succession.series_across_plans(indicator, previous)
     return render(request, "indicators/indicator_detail.html", context)
 
 

@@ -1,0 +1,210 @@
+"""The import preview: what an uploaded plan table would become, shown before anything is saved.
+
+Read-only. `build_preview` describes every row — the cells as printed, the parsed baseline and
+targets in plain words, each responsible bureau matched (existing bureau, administrator's alias,
+or new), warnings and errors — and, for a plan already in the database, what would change.
+`table_to_data` / `table_from_data` keep the parsed table in the session between the upload and
+the confirmation; `apply_edits` applies the administrator's corrections from the preview form.
+"""
+import re
+from dataclasses import asdict, dataclass, field
+
+from indicators.models import Bureau, BureauAlias, Plan
+from indicators.plans import succession
+from indicators.plans.table import IndicatorRow, PlanTable, split_responsible
+from indicators.plans.targets import WATER_CLASS_NAMES, parse_target, parse_value
+
+ROW_FIELDS = ("number", "name", "unit", "baseline", "attribute", "responsible")
+PLAN_FIELDS = ("code", "region_code", "title", "base_year", "milestone_years", "midterm_year", "table_title",
+               "issuer", "issue_date", "parent_plan")
+COMPARED = ("number", "parent", "category", "name", "unit", "baseline", "targets", "attribute", "responsible")
+_FIELD_LABELS = {"number": "序号", "parent": "上级指标", "category": "类别", "name": "指标", "unit": "计量单位",
+                 "baseline": "基期现状", "targets": "目标", "attribute": "指标属性", "responsible": "责任部门"}
+
+
+# --- keeping the table between requests -----------------------------------------------------------
+
+def table_to_data(table):
+    data = asdict(table)
+    for row in data["rows"]:
+        row["targets"] = {str(year): text for year, text in row["targets"].items()}
+    return data
+
+
+def table_from_data(data):
+    rows = [IndicatorRow(**{**row, "targets": {int(y): t for y, t in row["targets"].items()}}) for row in data["rows"]]
+    return PlanTable(**{**data, "rows": rows})
+
+
+def _int_or_none(text):
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"\d{1,4}", text) else None
+
+
+def apply_edits(table, post):
+    """The administrator's corrections from the preview form, applied to the stored table. Every
+    value is a string of limited length; the table's own checks run afterwards as for any import."""
+    def get(name, limit=300):
+        return (post.get(name) or "").strip()[:limit]
+
+    for name in ("code", "region_code", "title", "table_title", "issuer", "issue_date", "parent_plan"):
+        if name in post:
+            setattr(table, name, get(f"{name}"))
+    if "base_year" in post:
+        table.base_year = _int_or_none(get("base_year")) or 0
+    if "midterm_year" in post:
+        table.midterm_year = _int_or_none(get("midterm_year"))
+    if "milestone_years" in post:
+        years = [int(y) for y in re.findall(r"\d{4}", get("milestone_years"))]
+        if years and years != sorted(table.milestone_years):
+            old = sorted(table.milestone_years)
+            for row in table.rows:
+                texts = [row.targets.get(y, "") for y in old]
+                row.targets = dict(zip(years, texts + [""] * (len(years) - len(texts))))
+            table.milestone_years = years
+    for index, row in enumerate(table.rows):
+        for name in ROW_FIELDS:
+            key = f"row-{index}-{name}"
+            if key in post:
+                setattr(row, name, get(key, 200))
+        for year in table.milestone_years:
+            key = f"row-{index}-target-{year}"
+            if key in post:
+                row.targets[year] = get(key, 100)
+    return table
+
+
+# --- describing ----------------------------------------------------------------------------------
+
+def describe_value(raw):
+    """A baseline cell in plain words: 38.48, Ⅲ类, 文字「断流」, 无数据; marks and [累计] said."""
+    value = parse_value(raw)
+    if value.kind == "number":
+        words = format(value.number, "f") + (f" {value.unit}" if value.unit else "")
+        if value.cumulative:
+            words = f"五年累计 {words}"
+    elif value.kind == "water_class":
+        words = WATER_CLASS_NAMES.get(value.water_class, "")
+    elif value.kind == "text":
+        words = f"文字「{raw}」（不是数值）"
+    else:
+        words = "无数据"
+    if value.marks:
+        words += f"（带注记 {''.join(value.marks)}）"
+    return words
+
+
+@dataclass
+class BureauMatch:
+    name: str
+    status: str      # "existing" / "alias" / "new"
+    bureau: str = ""  # the bureau an alias points to
+
+    @property
+    def label(self):
+        if self.status == "alias":
+            return f"别名 → {self.bureau}"
+        return "已有部门" if self.status == "existing" else "新建部门"
+
+
+@dataclass
+class PreviewRow:
+    index: int
+    row: IndicatorRow
+    baseline_words: str
+    targets: list[tuple[int, str, str, str]]   # (year, raw, kind, words)
+    bureaus: list[BureauMatch]
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    change: str = "new"        # "new" / "changed" / "same" (against the stored plan of the same code)
+    changed_fields: list[str] = field(default_factory=list)
+    succession: object = None  # succession.Succession: the previous plan's indicator, if matched
+
+
+@dataclass
+class Preview:
+    table: PlanTable
+    rows: list[PreviewRow]
+    plan_errors: list[str]
+    plan_warnings: list[str]
+    existing: Plan | None
+    removed: list[IndicatorRow]
+    plan_changes: list[str]
+    boxes: list
+    previous_plan: Plan | None = None
+
+    @property
+    def baseline_differences(self):
+        """Rows whose printed baseline differs from the previous plan's approved value."""
+        return [r for r in self.rows if r.succession is not None and r.succession.differs]
+
+    @property
+    def has_errors(self):
+        return bool(self.plan_errors) or any(r.errors for r in self.rows)
+
+
+def match_bureaus(region_code, rows):
+    names = {name for row in rows for name in split_responsible(row.responsible)}
+    aliases = {a.alias: a.bureau.name for a in BureauAlias.objects.filter(region__code=region_code, alias__in=names).select_related("bureau")}
+    existing = set(Bureau.objects.filter(region__code=region_code, name__in=names).values_list("name", flat=True))
+
+    def match(name):
+        if name in aliases:
+            return BureauMatch(name, "alias", aliases[name])
+        return BureauMatch(name, "existing" if name in existing else "new")
+    return match
+
+
+def _row_values(row):
+    return {name: getattr(row, name) for name in COMPARED}
+
+
+def build_preview(table, errors, warnings, boxes=()):
+    from indicators.plans.services import plan_table_from_db
+
+    existing = Plan.objects.filter(code=table.code).select_related("region", "parent").first() if table.code else None
+    stored = plan_table_from_db(existing) if existing else None
+    stored_rows = {row.key: row for row in stored.rows} if stored else {}
+    match = match_bureaus(table.region_code, table.rows)
+    previous = succession.previous_plan(table)
+    successions = succession.match_previous(table, previous) if previous else {}
+    by_row = {}
+    for problem, kind in [*((e, "errors") for e in errors), *((w, "warnings") for w in warnings)]:
+        by_row.setdefault((problem.row, kind), []).append(str(problem))
+    rows = []
+    for index, row in enumerate(table.rows):
+        targets = []
+        for year in sorted(table.milestone_years):
+            raw = row.targets.get(year, "")
+            spec = parse_target(raw)
+            words = "与上级指标共用目标" if row.shares_parent_target and not raw else spec.describe()
+            targets.append((year, raw, spec.kind, words))
+        preview = PreviewRow(
+            index=index, row=row, baseline_words=describe_value(row.baseline), targets=targets,
+            bureaus=[match(name) for name in row.responsible_names],
+            warnings=by_row.get((row.source_row, "warnings"), []) if row.source_row is not None else [],
+            errors=by_row.get((row.source_row, "errors"), []) if row.source_row is not None else [],
+            succession=successions.get(row.key),
+        )
+        if stored is not None:
+            before = stored_rows.get(row.key)
+            if before is None:
+                preview.change = "new"
+            else:
+                preview.changed_fields = [_FIELD_LABELS[name] for name, value in _row_values(row).items()
+                                          if _row_values(before)[name] != value]
+                preview.change = "changed" if preview.changed_fields else "same"
+        rows.append(preview)
+    removed = [row for key, row in stored_rows.items() if key not in {r.key for r in table.rows}]
+    plan_changes = []
+    if stored is not None:
+        for name, label in (("title", "规划名称"), ("base_year", "基期年"), ("milestone_years", "目标年"),
+                            ("table_title", "指标表标题"), ("notes", "注")):
+            if getattr(stored, name) != getattr(table, name):
+                plan_changes.append(label)
+    return Preview(
+        table=table, rows=rows,
+        plan_errors=[str(e) for e in errors if e.row is None or not any(r.row.source_row == e.row for r in rows)],
+        plan_warnings=[str(w) for w in warnings if w.row is None],
+        existing=existing, removed=removed, plan_changes=plan_changes, boxes=list(boxes), previous_plan=previous,
+    )
