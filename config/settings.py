@@ -2,6 +2,7 @@
 
 Every variable is documented in `.env.example` and the README's configuration table.
 """
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -151,6 +152,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty: the header is ignored and the connecting address counts, so a client cannot pick a new
+# address for every wrong password. docker-compose.yml sets the nginx service's fixed address.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo fails at start, not at the first login
 AXES_USERNAME_CALLABLE = "core.security.axes_username"
 
 LOGIN_URL = "login"
@@ -264,6 +271,7 @@ HTTPS = env_bool("DJANGO_HTTPS")
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check asks over plain http
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
@@ -298,6 +306,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The largest request body accepted at all (evidence uploads are the largest); nginx has the same
+# cap (deploy/nginx.conf client_max_body_size). core.middleware.RequestSizeLimitMiddleware refuses
+# a bigger declared Content-Length with 413 before anything reads the body.
+REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(32 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PLAN_IMPORT_MAX_BYTES = 5 * 1024 * 1024

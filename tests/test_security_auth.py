@@ -88,16 +88,58 @@ def test_the_admin_login_is_protected_too(client):
     assert response.status_code == 429
 
 
-def test_behind_the_tls_proxy_the_address_is_the_one_the_proxy_appended(rf, settings):
+def test_rotating_x_forwarded_for_does_not_bypass_the_lockout_without_a_trusted_proxy(client, settings):
+    """The attack of issue 17: with DJANGO_HTTPS on, every wrong password came with a new
+    X-Forwarded-For and was counted against a new address, so no lockout ever happened."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = []
+    UserFactory(username="rotator")
+    statuses = [
+        client.post(LOGIN, {"username": "rotator", "password": "wrong-password-1"}, secure=True,
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(1, 8)
+    ]
+    assert statuses == [200, 200, 200, 200, 429, 429, 429]
+    right = client.post(LOGIN, {"username": "rotator", "password": TEST_PASSWORD}, secure=True,
+                        HTTP_X_FORWARDED_FOR="198.51.100.200")
+    assert right.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_a_client_written_header_entry_does_not_bypass_the_lockout(client, settings):
+    """nginx appends the real client address; whatever the client wrote before it changes nothing."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    UserFactory(username="rotator2")
+    statuses = [
+        client.post(LOGIN, {"username": "rotator2", "password": "wrong-password-1"},
+                    HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.50").status_code
+        for n in range(1, 7)
+    ]
+    assert statuses == [200, 200, 200, 200, 429, 429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.50"}
+    # another real client behind the same proxy is not locked out
+    other = client.post(LOGIN, {"username": "rotator2", "password": TEST_PASSWORD},
+                        HTTP_X_FORWARDED_FOR="203.0.113.51")
+    assert other.status_code == 302
+
+
+def test_the_forwarded_address_is_believed_only_from_configured_proxies(rf, settings):
     from core.security import client_ip
 
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4")
-    settings.SECURE_PROXY_SSL_HEADER = None
-    assert client_ip(request) == "127.0.0.1"
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    assert client_ip(request) == "198.51.100.4"  # a client-sent first entry cannot dodge the lockout
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(request) == "127.0.0.1"  # HTTPS alone no longer makes the header believed
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client_ip(request) == "198.51.100.4"  # the entry the proxy appended, not the client's
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "198.51.100.0/24"]
+    assert client_ip(request) == "203.0.113.9"  # two proxy hops: the first untrusted address
+    settings.TRUSTED_PROXIES = ["192.0.2.1"]
+    assert client_ip(request) == "127.0.0.1"  # the connecting peer is not a proxy we know
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     forged = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="<script>, not-an-address")
     assert client_ip(forged) == "127.0.0.1"  # never stored unchecked (an inet column on PostgreSQL)
+    ipv6 = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="2001:db8::1")
+    assert client_ip(ipv6) == "2001:db8::1"
 
 
 def test_a_huge_username_is_recorded_cut_to_the_column(client):
