@@ -74,6 +74,7 @@ if os.environ.get("DJANGO_DEMO", "1") != "0":
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.DeferredWorkNoticeMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
@@ -131,6 +133,9 @@ else:
         }
     }
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# /bench/trivial/ (the benchmarks' yardstick page) exists only when this is on; benchmarks/run.py
+# sets it for its gunicorn. Off in production.
+BENCHMARK = env_bool("DJANGO_BENCHMARK")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -313,7 +318,14 @@ REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(32 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PLAN_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Django refuses a multipart request with more files than this (400) before reading them.
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
+# 佐证材料 limits (reporting/evidence.py): per file, per record (one value or one year's project
+# progress: files and bytes), and per uploader in total.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_FILES_PER_RECORD = int(os.environ.get("DJANGO_EVIDENCE_MAX_FILES_PER_RECORD", "20"))
+EVIDENCE_MAX_BYTES_PER_RECORD = int(os.environ.get("DJANGO_EVIDENCE_MAX_BYTES_PER_RECORD", str(50 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES_PER_USER = int(os.environ.get("DJANGO_EVIDENCE_MAX_BYTES_PER_USER", str(1024 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from indicators.entry.services import period_for
 from reporting import workflow
-from reporting.evidence import EvidenceRejected, attach, check_evidence
+from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
 from reporting.services import StaleRecord, locked_save, record_change
 
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
@@ -96,12 +96,15 @@ def save_progress(user, project, year, data, *, submit, today=None):
                 expected = record.version if data.version is None else data.version
                 record = locked_save(record, expected, user, transition.label, **fields)
             _save_quantities(record, quantities, data.quantities, user)
+            check_quotas([(record, checked)], user)
             for checked_file in checked:
                 attach(record, checked_file, user)
             if submit:
                 record_change(record, transition, user, fields["narrative"][:500])
     except StaleRecord as stale:
         raise ProgressRejected([str(stale)]) from None
+    except EvidenceRejected as rejected:  # a quota: the transaction above left nothing saved
+        raise ProgressRejected([str(rejected)]) from None
     except IntegrityError:
         raise ProgressRejected(["其他用户同时保存了该工程的进展，您的修改未保存，请刷新后重试。"]) from None
     return record

@@ -18,6 +18,7 @@ from core.security import int_or
 from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
 from reporting import services, workflow
+from reporting.evidence import name_for_type
 from reporting.models import Evidence, StateChange
 
 from projects import charts
@@ -186,4 +187,4 @@ def evidence_download(request, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.media_type)
+    return FileResponse(handle, as_attachment=True, filename=name_for_type(evidence.original_name, evidence.media_type), content_type=evidence.media_type)

@@ -74,7 +74,7 @@ RULES = {
     "home": Rule(expected=READ, scoped=False),
     "healthz": Rule(expected={role: 200 for role in ROLES}, scoped=False),
     "robots": Rule(expected={role: 200 for role in ROLES}, scoped=False),
-    "trivial": Rule(expected=READ, scoped=False),
+    "trivial": Rule(expected={role: 404 for role in ROLES}, scoped=False),  # only with settings.BENCHMARK
     "login": Rule(expected={role: 200 for role in ROLES}, scoped=False),
     "logout": Rule(method="post", expected={role: 302 for role in ROLES}, scoped=False),
     "plan_list": Rule(expected=READ, scoped=False),

@@ -16,6 +16,7 @@ from core.decorators import role_required
 from core.http import redirect_back
 from core.security import int_or
 from reporting import workflow
+from reporting.evidence import name_for_type
 from reporting.models import Evidence
 from reporting.services import StaleRecord, locked_save, review
 from reporting.workflow import TransitionError
@@ -100,7 +101,7 @@ def evidence_download(request, pk):
     manager = getattr(record_model, "objects", None)
     if manager is None or not hasattr(manager, "visible_to") or not manager.visible_to(request.user).filter(pk=evidence.object_id).exists():
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=name_for_type(evidence.original_name, evidence.media_type),
                             content_type=evidence.media_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
