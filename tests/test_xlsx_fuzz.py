@@ -4,6 +4,7 @@ nothing. openpyxl's read-only mode parses sheet XML lazily inside iter_rows, so 
 truncated sheet only fails there (issue 17). Mutations are deterministic (seeded)."""
 import io
 import random
+import re
 import zipfile
 from datetime import timedelta
 
@@ -160,7 +161,9 @@ def test_a_tiny_workbook_claiming_a_million_rows_is_refused_quickly(real_plans):
     members = _members(write_plan_table(plan_table_from_db(real_plans[JIANG])))
     for sheet in _sheets(members):
         far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
-        members[sheet] = members[sheet].replace(b"</sheetData>", far, 1)
+        members[sheet] = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"',
+                                members[sheet].replace(b"</sheetData>", far, 1), count=1)
+        assert b"A1:XFD1048576" in members[sheet]
     started = time.monotonic()
     with pytest.raises(WorkbookRejected, match="超过 10000 行"):
         read_plan_table(_zip(members))
