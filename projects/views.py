@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core import generations
+from core.http import BadVersion, bad_request, parse_version
 from core.security import int_or
 from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
@@ -158,13 +159,17 @@ def progress_entry(request, pk, year):
 @login_required
 def progress_review(request, pk):
     report = get_object_or_404(ProjectProgress.objects.reviewable_by(request.user).select_related("project__plan__region"), pk=pk)
+    try:
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择审核操作。"))
         return redirect("project_detail", pk=report.project_id)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"] or ""
     try:
-        services.review(report, action, request.user, reason=reason, expected_version=form.cleaned_data.get("version"))
+        services.review(report, action, request.user, reason=reason, expected_version=version)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     except services.StaleRecord as exc:

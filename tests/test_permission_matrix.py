@@ -40,6 +40,16 @@ class Rule:
     api: bool = False
 
 
+def _version(value_pk):
+    return str(IndicatorValue.objects.get(pk=value_pk).version)
+
+
+def _progress_version(progress_pk):
+    from projects.models import ProjectProgress
+
+    return str(ProjectProgress.objects.get(pk=progress_pk).version)
+
+
 def plan(w, r):
     return {"code": w[r]["plan"]}
 
@@ -101,9 +111,9 @@ RULES = {
                              method="post", data=lambda w, r: {"select": [w[r]["value"]]}, scoped=False),
     "value_detail": Rule(value, READ),
     "value_review": Rule(value, {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                         data=lambda w, r: {"action": "return", "reason": "请核对"}),
+                         data=lambda w, r: {"action": "return", "reason": "请核对", "version": _version(w[r]["value"])}),
     "value_judgement": Rule(value, {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                            data=lambda w, r: {"judgement": "done", "reason": "理由"}),
+                            data=lambda w, r: {"judgement": "done", "reason": "理由", "version": _version(w[r]["value"])}),
     "evidence_download": Rule(lambda w, r: {"pk": w[r]["evidence"]}, READ),
     "period_list": Rule(plan, REVIEWERS),
     "notification_list": Rule(expected=READ, scoped=False),
@@ -116,7 +126,7 @@ RULES = {
     "project_progress_entry": Rule(lambda w, r: {"pk": w[r]["project"], "year": 2023}, READ),
     "project_progress_review": Rule(lambda w, r: {"pk": w[r]["progress"]},
                                     {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                                    data=lambda w, r: {"action": "approve"}),
+                                    data=lambda w, r: {"action": "approve", "version": _progress_version(w[r]["progress"])}),
     "project_evidence": Rule(lambda w, r: {"pk": w[r]["project_evidence"]}, READ),
     # API
     "api_schema": Rule(expected=API_READ, scoped=False, api=True),

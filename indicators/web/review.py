@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.decorators import role_required
-from core.http import redirect_back
+from core.http import BadVersion, bad_request, parse_version, redirect_back
 from core.security import int_or
 from reporting import workflow
 from reporting.evidence import name_for_type
@@ -79,12 +79,14 @@ def value_detail(request, pk):
 def value_review(request, pk):
     value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator__plan__region"), pk=pk)
     action = request.POST.get("action", "")
-    version = request.POST.get("version", "")
     if action not in (workflow.APPROVE, workflow.RETURN, workflow.REOPEN):
         raise Http404
     try:
-        review(value, action, request.user, reason=request.POST.get("reason", ""),
-               expected_version=int_or(version))
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
+    try:
+        review(value, action, request.user, reason=request.POST.get("reason", ""), expected_version=version)
     except (TransitionError, StaleRecord) as exc:
         messages.error(request, str(exc))
     else:
@@ -114,13 +116,16 @@ def value_judgement(request, pk):
     qualitative indicator's evaluation counts."""
     value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator"), pk=pk)
     judgement, reason = request.POST.get("judgement", ""), request.POST.get("reason", "").strip()
-    version = request.POST.get("version", "")
+    try:
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
     if judgement not in JUDGEMENT_LABELS or not reason:
         messages.error(request, _("请选择完成情况并填写评价理由。"))
         return redirect(value.get_absolute_url())
     try:
         with transaction.atomic():
-            locked_save(value, int_or(version, value.version), request.user, "审核评价",
+            locked_save(value, version, request.user, "审核评价",
                         reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
             recompute([value.indicator_id])
     except StaleRecord as exc:

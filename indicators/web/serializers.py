@@ -2,6 +2,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.http import MAX_VERSION
+
 from indicators.models import Indicator, Plan
 
 
@@ -138,7 +140,8 @@ class ValueDetailSerializer(ValueSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    # Out of range (10^23) or not a number is a 400: it must not skip the optimistic-lock check.
+    version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION, required=False, allow_null=True, default=None)
 
 
 class EvaluationItemSerializer(serializers.Serializer):
