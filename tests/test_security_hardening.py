@@ -80,3 +80,38 @@ def test_the_benchmark_setting_is_off_by_default_and_the_benchmarks_turn_it_on(m
     assert settings.BENCHMARK is False
     run = (Path(__file__).resolve().parent.parent / "benchmarks" / "run.py").read_text()
     assert 'os.environ["DJANGO_BENCHMARK"] = "1"' in run
+
+
+def test_the_leader_summary_shows_bureau_staff_only_their_own_bureaus_indicators(client, staff, real_plans, settings):
+    """Issue 17: every page scopes staff to their bureau; the summary counted and listed every
+    bureau's (binding) indicators of the county."""
+    from indicators.models import EvaluationResult, Indicator
+    from indicators.results.services import recompute
+
+    plan = real_plans[JIANG]
+    recompute(list(plan.indicators.values_list("pk", flat=True)))
+    year = EvaluationResult.objects.filter(plan=plan).order_by("year").values_list("year", flat=True).last()
+    assert year is not None
+    own = set(Indicator.objects.visible_to(staff).values_list("pk", flat=True))
+    everyone = EvaluationResult.objects.filter(plan=plan, year=year)
+    assert everyone.exclude(indicator__in=own).filter(binding=True).exists()  # there is something to hide
+    client.force_login(staff)
+    response = client.get(reverse("leader_summary", args=[plan.region.code]), {"year": year})
+    assert response.status_code == 200
+    context = response.context
+    assert {r.indicator_id for r in context["attention"]} <= own
+    shown = sum(context["overall"]["all"].values())
+    assert shown == everyone.filter(indicator__in=own).count() < everyone.count()
+    assert context["binding_total"] == everyone.filter(indicator__in=own, binding=True).count()
+
+
+def test_a_county_reviewer_still_sees_every_bureaus_indicators_in_the_summary(client, real_plans):
+    from indicators.models import EvaluationResult
+    from indicators.results.services import recompute
+
+    plan = real_plans[JIANG]
+    recompute(list(plan.indicators.values_list("pk", flat=True)))
+    year = EvaluationResult.objects.filter(plan=plan).order_by("year").values_list("year", flat=True).last()
+    client.force_login(user_with_role(Role.REVIEWER, region=plan.region))
+    context = client.get(reverse("leader_summary", args=[plan.region.code]), {"year": year}).context
+    assert sum(context["overall"]["all"].values()) == EvaluationResult.objects.filter(plan=plan, year=year).count()
