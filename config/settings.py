@@ -116,6 +116,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: unset → an embedded SQLite file; set → PostgreSQL through psycopg 3 with persistent
 # connections and a health check before reuse (so a restarted server does not break requests).
+# One strategy, chosen over Django's psycopg pool: gunicorn runs gthread workers
+# (deploy/gunicorn.conf.py) and Django gives each thread its own connection either way, so a
+# pool would add a dependency (psycopg_pool) and a second limit to tune without saving
+# connections: web holds at most GUNICORN_WORKERS × GUNICORN_THREADS, each reused for
+# DJANGO_CONN_MAX_AGE seconds, and docker-compose.yml sizes PostgreSQL's max_connections for that.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -217,9 +222,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
+# Reliability: a task is acknowledged only when it finished, and redelivered when its worker
+# died (every task is idempotent: reports by token, e-mails by their sent flag, re-evaluation
+# recomputes). Each task has a soft time limit (SoftTimeLimitExceeded lets it end cleanly) and a
+# hard one; the whole-database re-evaluation gets longer. Redis redelivers a task not acknowledged
+# within the visibility timeout, so it must exceed the longest hard limit (and retry countdowns),
+# or a long task would be run twice at once. Tasks are sent only after the transaction that
+# made them commits: every caller goes through transaction.on_commit → reporting.tasks.enqueue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_ANNOTATIONS = {
+    "indicators.results.tasks.reevaluate_all": {"soft_time_limit": 1800, "time_limit": 1900},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
