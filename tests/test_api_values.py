@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
@@ -84,7 +84,7 @@ def test_a_batch_is_saved_and_each_item_answers_with_its_id_and_state(staff_clie
 
 
 def test_a_token_authenticates_writes(client, staff, period):
-    token = Token.objects.create(user=staff)
+    token = ApiToken.issue(staff)
     response = post(client, [item()], HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 201 and response.json()["results"][0]["state"] == "draft"
 
@@ -286,7 +286,7 @@ def test_bureau_staff_cannot_approve_their_own_value(staff_client, submitted_val
 
 
 def test_approve_then_reopen_with_a_reason_through_the_api(client, reviewer, staff, submitted_value):
-    token = Token.objects.create(user=reviewer)
+    token = ApiToken.issue(reviewer)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     response = client.post(f"/api/v1/values/{submitted_value.pk}/approve", **auth)
     assert response.status_code == 200 and response.json()["state"] == "approved"

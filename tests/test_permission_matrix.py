@@ -10,7 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import Bureau, EvaluationReport, Indicator, IndicatorValue, Plan, Region
@@ -255,7 +255,7 @@ def _remove_world(w):
     IndicatorValue.history.filter(id__in=values).delete()
     IndicatorValue.objects.filter(pk__in=values).delete()
     ReportingPeriod.objects.all().delete()
-    Token.objects.all().delete()
+    ApiToken.objects.all().delete()
     users = [u.pk for u in w["users"].values() if u is not None]
     User.objects.filter(pk__in=users).delete()
 
@@ -281,7 +281,7 @@ def _client_for(client, world, role, api):
     if user is None:
         return client
     if api:
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _ = (ApiToken.issue(user), True)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     else:
         client.force_login(user)

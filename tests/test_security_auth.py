@@ -1,5 +1,6 @@
 """Login and sessions: brute-force lockout (django-axes), password rules, inactivity expiry,
 CSRF on every form and on session-authenticated API writes, and revocable per-user API tokens."""
+import hashlib
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import IndicatorValue
@@ -239,7 +240,7 @@ def test_the_same_call_with_the_csrf_token_or_an_api_token_succeeds(submitted_va
 
     submitted_value.refresh_from_db()
     IndicatorValue.objects.filter(pk=submitted_value.pk).update(state=workflow.SUBMITTED)
-    token = Token.objects.create(user=reviewer)
+    token = ApiToken.issue(reviewer)
     tokened = Client(enforce_csrf_checks=True)
     response = tokened.post(f"/api/v1/values/{submitted_value.pk}/approve", {}, content_type="application/json",
                             HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -262,29 +263,111 @@ def api(key):
     return Client().get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}")
 
 
-def test_a_user_creates_uses_replaces_and_revokes_their_own_token(client, real_plans):
+def _issued_key(response):
+    match = re.search(r'<code class="token-key">([^<]+)</code>', response.content.decode())
+    assert match, "the new key is shown once"
+    return match.group(1)
+
+
+def test_a_user_creates_uses_lists_and_revokes_their_own_tokens(client, real_plans):
     user = user_with_role(Role.REVIEWER, region=real_plans[JIANG].region)
     client.force_login(user)
     page = client.get("/account/token/")
     assert page.status_code == 200 and "您目前没有 API 令牌" in page.content.decode()
-    assert not Token.objects.filter(user=user).exists()  # a GET never creates one
-    assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
+    assert not ApiToken.objects.filter(user=user).exists()  # a GET never creates one
+    assert "no-store" in page["Cache-Control"]
 
-    created = client.post("/account/token/", {"action": "create"})
-    key = Token.objects.get(user=user).key
-    assert created.status_code == 200 and key in created.content.decode()
-    assert api(key).status_code == 200
-    assert key not in client.get("/account/token/").content.decode()  # shown once only
+    created = client.post("/account/token/", {"action": "create", "name": "数据同步脚本"})
+    key = _issued_key(created)
+    assert created.status_code == 200 and api(key).status_code == 200
+    listing = client.get("/account/token/").content.decode()
+    assert key not in listing  # shown once only
+    assert "数据同步脚本" in listing and key[:8] in listing and "从未使用" not in listing  # last use listed
 
-    client.post("/account/token/", {"action": "create"})
-    new_key = Token.objects.get(user=user).key
-    assert new_key != key and api(key).status_code == 401 and api(new_key).status_code == 200
-
-    revoked = client.post("/account/token/", {"action": "revoke"})
+    second = _issued_key(client.post("/account/token/", {"action": "create", "name": "报表", "read_only": "1"}))
+    assert api(key).status_code == 200 and api(second).status_code == 200  # several at once
+    first = ApiToken.objects.get(user=user, name="数据同步脚本")
+    revoked = client.post("/account/token/", {"action": "revoke", "token": str(first.pk)})
     assert revoked.status_code == 302
-    assert not Token.objects.filter(user=user).exists()
-    assert api(new_key).status_code == 401
+    assert api(key).status_code == 401 and api(second).status_code == 200
+    client.post("/account/token/", {"action": "revoke"})
+    assert api(second).status_code == 401 and not ApiToken.objects.filter(user=user).exists()
     assert "API 令牌已撤销" in client.get("/account/token/").content.decode()
+
+
+def test_only_a_hash_of_the_key_is_stored(db):
+    user = UserFactory()
+    token = ApiToken.issue(user)
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert token.key not in (stored.key_hash, stored.prefix, stored.password_stamp) and len(stored.key_hash) == 64
+    assert stored.key_hash == hashlib.sha256(token.key.encode()).hexdigest()
+    assert not hasattr(stored, "key")
+
+
+def test_a_token_expires_after_the_configured_days(db, settings):
+    settings.API_TOKEN_DAYS = 90
+    token = ApiToken.issue(UserFactory())
+    assert timedelta(days=89) < token.expires_at - timezone.now() <= timedelta(days=90)
+    assert api(token.key).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api(token.key).status_code == 401
+
+
+def test_a_password_change_ends_every_token_of_the_user(client, db):
+    user = UserFactory()
+    token = ApiToken.issue(user)
+    assert api(token.key).status_code == 200
+    user.set_password("a-new-long-password-2026")
+    user.save()
+    assert api(token.key).status_code == 401
+    # a token issued after the change works
+    assert api(ApiToken.issue(user).key).status_code == 200
+
+
+def test_the_admin_changing_a_password_also_ends_the_tokens(client, db):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    user = UserFactory()
+    token = ApiToken.issue(user)
+    client.force_login(admin)
+    response = client.post(f"/admin/auth/user/{user.pk}/password/",
+                           {"password1": "another-long-pass-2026", "password2": "another-long-pass-2026", "usable_password": "true"})
+    assert response.status_code == 302
+    assert api(token.key).status_code == 401
+
+
+def test_deactivating_the_account_ends_its_tokens(db):
+    user = UserFactory()
+    token = ApiToken.issue(user)
+    user.is_active = False
+    user.save()
+    assert api(token.key).status_code == 401
+    user.is_active = True
+    user.save()
+    assert api(token.key).status_code == 200  # reactivated with the same password: valid again until expiry
+
+
+def test_a_read_only_token_reads_but_cannot_write_or_review(submitted_value, reviewer):
+    token = ApiToken.issue(reviewer, read_only=True)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    assert Client().get(f"/api/v1/values/{submitted_value.pk}", **auth).status_code == 200
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(Client(), method)(f"/api/v1/values/{submitted_value.pk}/approve", {"version": submitted_value.version},
+                                              content_type="application/json", **auth)
+        assert response.status_code == 403, method
+        assert "只读" in response.json()["detail"]
+    submitted_value.refresh_from_db()
+    assert submitted_value.state == workflow.SUBMITTED
+    writer = ApiToken.issue(reviewer)
+    response = Client().post(f"/api/v1/values/{submitted_value.pk}/approve", {"version": submitted_value.version},
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Token {writer.key}")
+    assert response.status_code == 200 and response.json()["state"] == workflow.APPROVED
+
+
+def test_the_last_use_is_recorded(db):
+    token = ApiToken.issue(UserFactory())
+    assert token.last_used_at is None
+    api(token.key)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
 
 
 def test_the_token_page_needs_login_csrf_and_a_known_action(client):
@@ -296,7 +379,15 @@ def test_the_token_page_needs_login_csrf_and_a_known_action(client):
     client.force_login(user)
     assert client.post("/account/token/", {"action": "<script>"}).status_code == 400
     assert client.put("/account/token/").status_code == 405
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client, db):
+    owner, other = UserFactory(), UserFactory()
+    token = ApiToken.issue(owner)
+    client.force_login(other)
+    client.post("/account/token/", {"action": "revoke", "token": str(token.pk)})
+    assert ApiToken.objects.filter(pk=token.pk).exists() and api(token.key).status_code == 200
 
 
 def test_an_unauthenticated_api_call_is_401_and_a_bad_token_too(db):

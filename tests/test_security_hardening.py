@@ -57,6 +57,16 @@ def test_signed_in_pages_api_answers_evidence_and_xlsx_are_never_stored_by_a_cac
         assert _private(response), (name, response.get("Cache-Control"))
 
 
+def test_api_answers_to_a_token_are_never_stored_by_a_cache(staff):
+    from core.models import ApiToken
+
+    key = ApiToken.issue(staff, name="测试").key
+    response = Client().get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and _private(response)
+    refused = Client().get("/api/v1/plans/", HTTP_AUTHORIZATION="Token wrong")
+    assert refused.status_code == 401 and _private(refused)
+
+
 def test_public_answers_to_anonymous_callers_are_not_marked_private(db):
     response = Client().get("/robots.txt")
     assert response.status_code == 200
