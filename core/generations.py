@@ -2,14 +2,18 @@
 
 A leader's summary of a province or the nation aggregates every plan below it; computing it
 per request grows with the country. Instead it is computed once per data generation: a
-counter raised (after commit) by every saved or deleted row of the apps the summaries read,
-and explicitly by the bulk paths that send no signals (the evaluation refresh, which synthetic
-and demo values go through; synthetic removal; demo progress; restore). Readers that see the
-new counter also see the committed data; a summary computed from older data is stored under
-the older number and never read again.
+counter raised (after commit) by the write services of what the summaries read — plans,
+indicators, values and stored results (`indicators`), key projects and their progress
+(`projects`). Each service calls `bump()` itself: `recompute()` of the stored results (so every
+approval, plan import, assigned number and admin change of a target), value entry, project
+progress, the admin of those apps (`core.admin.RenewsSummaries`), synthetic and demo data,
+restore. No signal receiver does it, so Django's fast delete stays available. Readers that see
+the new counter also see the committed data; a summary computed from older data is stored under
+the older number and never read again. Who sees what is part of each cache key
+(`accounts.roles.scope_key`), so profile changes need no raise.
 
 The cache is per process (LocMem) unless CACHES["summaries"] says otherwise; entries also
-expire after SUMMARY_TTL as a safety net for a change that slipped past the signals."""
+expire after SUMMARY_TTL as a safety net for a write path that forgot to raise."""
 import hashlib
 
 from django.core.cache import caches
@@ -19,10 +23,6 @@ from django.utils import timezone
 
 NAME = "summaries"
 SUMMARY_TTL = 600
-# The summaries read plans, indicators, values and stored results (indicators) and key projects
-# (projects). Who sees what is part of each cache key (scoping.scope_key), so profile changes
-# need no raise; reporting (periods, notices, state-change log) is not read.
-WATCHED_APPS = {"indicators", "projects"}
 
 
 def current():
@@ -62,11 +62,3 @@ def cached(parts, compute):
         found = compute()
         cache.set(key, found, SUMMARY_TTL)
     return found
-
-
-def on_change(sender, **kwargs):
-    """post_save / post_delete / m2m_changed receiver for the watched apps."""
-    if kwargs.get("action", "post_").startswith("pre_"):
-        return
-    if sender._meta.app_label in WATCHED_APPS:
-        bump()

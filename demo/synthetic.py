@@ -12,7 +12,7 @@ Everything made here is marked as synthetic and kept apart from the real data:
   computed once; yearly values and project progress are `synthetic=True`.
 
 `generate(scale)` first removes what an earlier run made for the same scale, then writes the new
-data in chunks of plans with `bulk_create` and lets `evaluation_store.recompute` compute every
+data in chunks of plans with `bulk_create` and lets `indicators.results.services.recompute` compute every
 evaluation result of a chunk in one pass. `remove(scale=None)` deletes synthetic data (of one scale
 or all of it) and whatever depends on it with plain DELETE statements — no per-row signals, so no
 history rows are written for the deletion — and refuses, changing nothing, if a real row refers to
@@ -968,7 +968,7 @@ def remove(scale_name=None, *, log=None):
         for start in range(0, len(user_ids), 5000):
             purge.run(User, User.objects.filter(pk__in=user_ids[start:start + 5000]), follow_protect=False)
         analyze({label: n for label, n in purge.counts.items() if n > 1000})
-        generations.bump()  # plain DELETEs send no signals
+        generations.bump()  # the summaries read what was deleted
     return purge.counts
 
 

@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import RenewsSummaries
+
 from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
+from indicators.results.services import recompute
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RenewsSummaries, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "synthetic"]
     list_filter = ["level", "synthetic"]
     search_fields = ["code", "name"]
@@ -21,7 +24,7 @@ class BureauAliasInline(admin.TabularInline):
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(RenewsSummaries, admin.ModelAdmin):
     list_display = ["name", "region", "is_ecology_environment"]
     list_filter = ["is_ecology_environment", "region__level"]
     search_fields = ["name", "region__name"]
@@ -29,7 +32,7 @@ class BureauAdmin(admin.ModelAdmin):
 
 
 @admin.register(BureauAlias)
-class BureauAliasAdmin(admin.ModelAdmin):
+class BureauAliasAdmin(RenewsSummaries, admin.ModelAdmin):
     list_display = ["alias", "bureau", "region"]
     search_fields = ["alias", "bureau__name"]
     autocomplete_fields = ["bureau"]
@@ -83,7 +86,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["plan", "number", "name", "attribute", "direction", "measure"]
     list_filter = ["plan", "attribute", "direction", "value_type", ("measure", admin.EmptyFieldListFilter)]
     search_fields = ["name", "plan__code"]
@@ -97,16 +100,28 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         obj.refresh_derived()
         super().save_model(request, obj, form, change)
 
+    def after_change(self, request, indicator):
+        """The targets (inlines) are saved by now: derive what depends on them again, then store
+        the indicator's evaluation anew — a target changed here counts at once, like everywhere."""
+        before = (indicator.value_type, indicator.direction)
+        indicator.refresh_derived()
+        if (indicator.value_type, indicator.direction) != before:
+            indicator.save(update_fields=["value_type", "direction"])
+        recompute([indicator.pk])
+
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["code", "region", "title", "base_year", "synthetic"]
     list_filter = ["synthetic", "region__level"]
     search_fields = ["code", "title"]
 
+    def after_change(self, request, plan):
+        recompute(plans=[plan])  # base year, milestones and evaluation settings decide every result
+
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(RenewsSummaries, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "linked"]
     search_fields = ["code", "name"]
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import RenewsSummaries
+
 from projects.models import Box, Project, ProjectProgress, Quantity, QuantityProgress
 
 
@@ -14,7 +16,7 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Box)
-class BoxAdmin(admin.ModelAdmin):
+class BoxAdmin(RenewsSummaries, admin.ModelAdmin):
     list_display = ["__str__", "plan", "scope_only", "project_count"]
     list_filter = ["scope_only", "plan"]
     list_select_related = ["plan"]
@@ -34,7 +36,7 @@ class QuantityInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["name", "plan", "box", "bureau", "status", "investment_wan", "start_year", "end_year"]
     list_filter = ["plan", "status", "synthetic"]
     list_select_related = ["plan", "box", "bureau__region"]
@@ -53,7 +55,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Quantity)
-class QuantityAdmin(SimpleHistoryAdmin):
+class QuantityAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["measure", "display_amount", "project", "manual"]
     list_filter = ["manual", "project__plan"]
     list_select_related = ["project"]
@@ -73,7 +75,7 @@ class QuantityProgressInline(admin.TabularInline):
 
 
 @admin.register(ProjectProgress)
-class ProjectProgressAdmin(SimpleHistoryAdmin):
+class ProjectProgressAdmin(RenewsSummaries, SimpleHistoryAdmin):
     """Reports are entered and reviewed on the site, through the workflow; here they can be read
     and corrected, with every change kept in the history."""
 
@@ -92,9 +94,13 @@ class ProjectProgressAdmin(SimpleHistoryAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def after_change(self, request, report):
+        report.project.refresh_status()  # the project's status is its latest approved report's
+        super().after_change(request, report)
+
 
 @admin.register(QuantityProgress)
-class QuantityProgressAdmin(SimpleHistoryAdmin):
+class QuantityProgressAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["quantity", "progress", "amount_done"]
     list_select_related = ["quantity", "progress__project"]
     raw_id_fields = ["quantity", "progress"]

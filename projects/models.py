@@ -212,10 +212,6 @@ class ProjectProgress(ReviewedRecord):
     def __str__(self):
         return f"{self.project.name} {self.year}: {self.get_status_display()}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Project.objects.get(pk=self.project_id).refresh_status()
-
     def display_value(self):
         """What the record holds, in one line (shown when a concurrent save is refused)."""
         text = self.get_status_display()

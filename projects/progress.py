@@ -11,7 +11,8 @@ from django.utils import timezone
 from indicators.entry.services import period_for
 from reporting import workflow
 from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
-from reporting.services import StaleRecord, locked_save, record_change
+from core import generations
+from reporting.services import StaleRecord, locked_save, record_change, review
 
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
 
@@ -101,6 +102,7 @@ def save_progress(user, project, year, data, *, submit, today=None):
                 attach(record, checked_file, user)
             if submit:
                 record_change(record, transition, user, fields["narrative"][:500])
+            generations.bump()  # the project summaries read progress
     except StaleRecord as stale:
         raise ProgressRejected([str(stale)]) from None
     except EvidenceRejected as rejected:  # a quota: the transaction above left nothing saved
@@ -108,6 +110,16 @@ def save_progress(user, project, year, data, *, submit, today=None):
     except IntegrityError:
         raise ProgressRejected(["其他用户同时保存了该工程的进展，您的修改未保存，请刷新后重试。"]) from None
     return record
+
+
+@transaction.atomic
+def review_progress(report, action, user, *, reason="", expected_version=None):
+    """Approve, return or reopen one year's progress. The project's status is its latest approved
+    report's, and the project summaries read both."""
+    report = review(report, action, user, reason=reason, expected_version=expected_version)
+    Project.objects.get(pk=report.project_id).refresh_status()
+    generations.bump()
+    return report
 
 
 def _save_quantities(record, quantities, amounts, user):

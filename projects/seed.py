@@ -20,6 +20,7 @@ from django.db.models import ProtectedError
 
 from indicators.models import Bureau, BureauAlias, Plan, Region
 
+from core import generations
 from projects.models import Box, Project, Quantity
 from projects.quantities import extract_quantities
 
@@ -62,6 +63,8 @@ def load_projects(directory=DATA_DIR, *, files=None, reextract=False):
             results.append(load_project_file(path, reextract=reextract))
         except ProjectDataError as exc:
             errors.extend(exc.errors)
+    if results:
+        generations.bump()  # the project summaries read these rows
     if errors:
         raise ProjectDataError(errors, results)
     return results

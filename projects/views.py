@@ -27,7 +27,7 @@ from projects.export import write_projects
 from projects.filters import ProjectFilter
 from projects.forms import ProgressForm, ReviewForm
 from projects.models import Project, ProjectProgress
-from projects.progress import ProgressRejected, open_years, save_progress
+from projects.progress import ProgressRejected, open_years, review_progress, save_progress
 from projects.summary import progress_rows_for, project_summary
 from projects.tables import ProjectTable
 
@@ -169,7 +169,7 @@ def progress_review(request, pk):
         return redirect("project_detail", pk=report.project_id)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"] or ""
     try:
-        services.review(report, action, request.user, reason=reason, expected_version=version)
+        review_progress(report, action, request.user, reason=reason, expected_version=version)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     except services.StaleRecord as exc:

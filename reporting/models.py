@@ -129,8 +129,11 @@ class ReviewedRecord(models.Model):
     def is_approved(self):
         return self.state == workflow.APPROVED
 
-    def after_review(self, action):
-        """Hook for what depends on approved records (evaluations, summaries); runs in the review's transaction."""
+    @classmethod
+    def bureau_users_of(cls, records):
+        """pk → the bureau users to notify about each record. Subclasses answer in a fixed number
+        of queries; this default asks each record."""
+        return {record.pk: list(record.bureau_users()) for record in records}
 
 
 def state_constraint(name):

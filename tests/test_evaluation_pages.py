@@ -10,15 +10,17 @@ from accounts.models import Role
 from indicators.results import services as evaluation_store
 from indicators.models import EvaluationReport, EvaluationResult, Indicator, IndicatorTarget, IndicatorValue, Plan, Region
 from reporting import workflow
-from reporting.services import review
+from indicators.review.services import review_value as review
 from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
 
 
 def _approved(indicator, year, raw, user, **extra):
+    """A value the bureau submitted and `user` approved."""
+    bureau = user_with_role(Role.BUREAU_STAFF, region=indicator.plan.region)
     value = IndicatorValue.objects.create(indicator=indicator, year=year, raw=raw, number=raw, state=workflow.SUBMITTED,
-                                          created_by=user, updated_by=user, **extra)
+                                          created_by=bureau, updated_by=bureau, **extra)
     return review(value, workflow.APPROVE, user)
 
 

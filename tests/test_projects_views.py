@@ -34,6 +34,7 @@ def report(project, year, status, amount=None, state=workflow.APPROVED, investme
                                               investment_done=investment)
     if amount is not None:
         QuantityProgress.objects.create(progress=progress, quantity=project.quantities.first(), amount_done=amount)
+    project.refresh_status()  # what the review service does after an approval
     return progress
 
 

@@ -1,7 +1,7 @@
 """Query budgets: every main page runs at most 20 queries, and the same number whatever the size
 of the data behind it.
 
-Two synthetic datasets from the benchmark generator (indicators/synthetic.py) sit side by side:
+Two synthetic datasets from the benchmark generator (demo/synthetic.py) sit side by side:
 "tiny" (1 city × 3 counties) and "small" (2 cities × 8 counties). Each page is requested for the
 same position in both (first county of the first city, its city, province and 示例全国) and its
 query count must be identical: a count that grows with the number of counties, plans or values

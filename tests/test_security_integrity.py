@@ -155,18 +155,16 @@ def test_bulk_approval_failing_half_way_approves_nothing(world):
     client.force_login(world.reviewer)
     from reporting import services
 
-    real = services.record_change
     calls = []
 
-    def second_fails(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("crash in the middle")
-        return real(*args, **kwargs)
+    def crash_after_the_states_are_written(records, *args, **kwargs):
+        calls.append(len(records))
+        raise RuntimeError("crash in the middle")
 
-    with mock.patch.object(services, "record_change", side_effect=second_fails):
+    # The batch writes every state and its history first, then notifies: crash between the two.
+    with mock.patch.object(services, "notify_bureaus", side_effect=crash_after_the_states_are_written):
         response = client.post("/review/approve/", {"select": [str(v.pk) for v in values]})
-    assert response.status_code == 500 and len(calls) == 2
+    assert response.status_code == 500 and calls == [2]
     assert set(IndicatorValue.objects.filter(pk__in=[v.pk for v in values]).values_list("state", flat=True)) == {workflow.SUBMITTED}
     assert not Notification.objects.exists()
 

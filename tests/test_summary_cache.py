@@ -12,6 +12,7 @@ from core import generations
 from core.models import DataGeneration
 from indicators.results import services as evaluation_store
 from accounts import roles
+from indicators.review.services import review_value
 from indicators.models import Indicator, IndicatorValue, Region
 from reporting import workflow
 
@@ -66,8 +67,10 @@ def test_a_committed_value_shows_in_the_next_summary(client, leader, django_capt
     before, _ = _summary(client)
     _forget_setup_raises()
     indicator = Indicator.objects.filter(plan__code="140826-2021-2025", values__isnull=True).first()
+    value = IndicatorValue.objects.create(indicator=indicator, year=2023, raw="1", number=1, state=workflow.SUBMITTED)
+    reviewer = user_with_role(Role.REVIEWER, region=indicator.plan.region)
     with django_capture_on_commit_callbacks(execute=True):
-        IndicatorValue.objects.create(indicator=indicator, year=2023, raw="1", number=1, state=workflow.SUBMITTED)
+        review_value(value, workflow.APPROVE, reviewer)  # the write service renews the summaries
     after, after_sql = _summary(client)
     assert any("indicators_indicatorvalue" in sql for sql in after_sql)  # recomputed
     assert after.context["completeness"][0] == before.context["completeness"][0] + 1

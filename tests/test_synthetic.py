@@ -1,4 +1,4 @@
-"""The synthetic-data generator (indicators/synthetic.py, manage.py generate_synthetic /
+"""The synthetic-data generator (demo/synthetic.py, manage.py generate_synthetic /
 remove_synthetic): everything it makes is marked and kept out of real ranges, the real plans are
 never touched, and one command removes all of it and nothing else."""
 import re

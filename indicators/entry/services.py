@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import generations
 from reporting import workflow
 from reporting.models import ReportingPeriod
 from reporting.services import StaleRecord, locked_save, record_change
@@ -88,6 +89,8 @@ def save_entries(user, plan, year, items, *, submit, today=None):
                     errors.append(EntryError(index, "version", f"「{indicator.name}」：{stale}"))
             if errors:
                 raise SubmissionRejected(errors)
+            if saved:
+                generations.bump()  # submission counts in the region summaries
     except IntegrityError:
         raise SubmissionRejected([EntryError(-1, "version", "其他用户同时保存了相同的数据，您的修改未保存，请刷新后重试。")]) from None
     return saved

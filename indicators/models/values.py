@@ -60,12 +60,6 @@ class IndicatorValue(ReviewedRecord):
     def get_absolute_url(self):
         return reverse("value_detail", args=[self.pk])
 
-    def after_review(self, action):
-        if action in ("approve", "reopen"):
-            from indicators.results.services import recompute
-
-            recompute([self.indicator_id])
-
     def entry_allowed(self, user):
         return Indicator.objects.editable_by(user).filter(pk=self.indicator_id).exists()
 
@@ -74,11 +68,24 @@ class IndicatorValue(ReviewedRecord):
 
     def bureau_users(self):
         """Staff of the bureaus responsible for this row (or for its parent row)."""
-        indicator = self.indicator
-        bureau_ids = set(indicator.bureaus.values_list("pk", flat=True))
-        if indicator.parent_id:
-            bureau_ids |= set(indicator.parent.bureaus.values_list("pk", flat=True))
-        return get_user_model().objects.filter(profile__bureau_id__in=bureau_ids, profile__role="staff", is_active=True)
+        return self.bureau_users_of([self])[self.pk]
+
+    @classmethod
+    def bureau_users_of(cls, values):
+        """value pk → staff of the bureaus responsible for its row (or its parent row); two queries."""
+        rows = {v.pk: (v.indicator_id, v.indicator.parent_id) for v in values}
+        indicator_ids = {i for pair in rows.values() for i in pair if i}
+        bureaus_of = {}
+        for indicator_id, bureau_id in Indicator.bureaus.through.objects.filter(
+                indicator_id__in=indicator_ids).values_list("indicator_id", "bureau_id"):
+            bureaus_of.setdefault(indicator_id, set()).add(bureau_id)
+        wanted = set().union(*bureaus_of.values()) if bureaus_of else set()
+        staff = {}
+        for user in get_user_model().objects.filter(profile__bureau_id__in=wanted, profile__role="staff",
+                                                    is_active=True).select_related("profile"):
+            staff.setdefault(user.profile.bureau_id, []).append(user)
+        return {pk: [u for b in sorted(bureaus_of.get(own, set()) | bureaus_of.get(parent, set()))
+                     for u in staff.get(b, ())] for pk, (own, parent) in rows.items()}
 
     def notification_text(self, action, reason=""):
         verb = {"approve": "已审核通过", "return": "被退回", "reopen": "被重新打开"}.get(action, action)

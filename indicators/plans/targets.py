@@ -155,14 +155,7 @@ def _number_and_unit(text):
         number = Decimal(match.group(1))
     except (InvalidOperation, ValueError):
         return None
-    # A printed figure has a handful of digits; 7.06E+115689115691 is not one (and formatting it
-    # with "f" would need gigabytes), so what the database column could not hold is not a number.
-    if not number.is_finite() or not -_MAX_EXPONENT <= number.adjusted() <= _MAX_EXPONENT:
-        return None
-    return number, unit
-
-
-_MAX_EXPONENT = 13  # IndicatorValue.number: 20 digits, 6 after the point
+    return (number, unit) if number.is_finite() else None
 
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4, "ⅴ": 5,
           "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
@@ -344,4 +337,8 @@ def parse_target(raw: str | None) -> TargetSpec:
 
 
 def _format_number(number):
-    return "" if number is None else format(number, "f")
+    if number is None:
+        return ""
+    # Positional notation for any figure a plan prints; 7.06E+115689115691 written out would need
+    # gigabytes, so such a number (which no check lets into the database) keeps its exponent.
+    return format(number, "f") if abs(number.adjusted()) <= 30 else format(number, "E")

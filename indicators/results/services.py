@@ -1,6 +1,12 @@
 """Keeping `EvaluationResult` current: database rows → `evaluation.IndicatorFacts` → results.
 
-The rules are in the pure `evaluation` module; this module only gathers the facts (approved
+`recompute()` is the one writer of EvaluationResult. Every write path that changes what an
+evaluation reads calls it explicitly, once per batch: value review (`indicators.review.services`:
+form, batch approval, API, reopen, 审核评价), assigned numbers (`indicators.assignments`), plan
+import and seed (`indicators.plans.services`), the admin (`indicators.admin`), demo and synthetic
+data, and the full re-evaluation task. No model hook or signal does it.
+
+The rules are in the pure `evaluation` package; this module only gathers the facts (approved
 values, targets, assigned numbers, the plan's settings) and writes what it returns.
 """
 from decimal import Decimal
@@ -161,8 +167,9 @@ REFRESH_CHUNK_PLANS = 100
 
 @transaction.atomic
 def recompute(indicator_ids=None, plans=None):
-    """Recompute and store results for some indicators (with their family) or whole plans
-    (every plan when neither is given). Returns the number of results stored."""
+    """Recompute and store results for some indicators (with their family: parent and sub-rows)
+    or whole plans (every plan when neither is given), and renew the region summaries. Returns
+    the number of results stored. Call it once per batch, inside the batch's transaction."""
     if indicator_ids is None:
         plan_ids = (list(Plan.objects.values_list("pk", flat=True)) if plans is None
                     else [getattr(plan, "pk", plan) for plan in plans])
@@ -184,7 +191,7 @@ def _refresh(indicator_ids=None, plan_ids=None):
     else:
         EvaluationResult.objects.filter(indicator__in=indicators).delete()
     _insert_results(rows)
-    generations.bump()  # bulk writes send no signals; region summaries read these rows
+    generations.bump()  # the region summaries read these rows
     return len(rows)
 
 

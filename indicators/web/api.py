@@ -6,9 +6,10 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.services import StaleRecord, review
+from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
+from indicators.review.services import review_value
 from indicators.results.selectors import parse_year, plan_rows
 from indicators.models import Indicator, IndicatorValue, Plan
 from indicators.web.serializers import (
@@ -129,8 +130,8 @@ class ValueActionApi(APIView):
         body = ReasonSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:
-            value = review(value, self.action, request.user, reason=body.validated_data["reason"],
-                           expected_version=body.validated_data["version"])
+            value = review_value(value, self.action, request.user, reason=body.validated_data["reason"],
+                                 expected_version=body.validated_data["version"])
         except TransitionError as exc:
             return Response({"errors": [{"field": "state", "message": str(exc)}]}, status=400)
         except StaleRecord as exc:

@@ -5,7 +5,6 @@ a value's page through `visible_to(user)`. Anything else is 404.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,11 +17,11 @@ from core.security import int_or
 from reporting import workflow
 from reporting.evidence import name_for_type
 from reporting.models import Evidence
-from reporting.services import StaleRecord, locked_save, review
+from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
 from indicators.entry.rules import JUDGEMENT_LABELS
-from indicators.results.services import recompute
+from indicators.review.services import record_judgement, review_value, review_values
 from indicators.web.filters import ReviewQueueFilter
 from indicators.models import IndicatorValue
 from indicators.web.tables import ReviewQueueTable
@@ -44,16 +43,17 @@ def review_queue(request):
 @require_POST
 def approve_selected(request):
     ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
-    values = IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
-    approved = 0
-    with transaction.atomic():
-        for value in values.select_related("indicator__plan__region"):
-            review(value, workflow.APPROVE, request.user)
-            approved += 1
-    if approved:
-        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": approved})
-    else:
+    values = list(IndicatorValue.objects.reviewable_by(request.user).filter(pk__in=ids, state=workflow.SUBMITTED)
+                  .select_related("indicator__plan__region"))
+    if not values:
         messages.info(request, _("没有选中待审核的数据。"))
+        return redirect_back(request, "review_queue")
+    try:
+        review_values(values, workflow.APPROVE, request.user)
+    except (TransitionError, StaleRecord) as exc:
+        messages.error(request, _("未审核（全部未保存）：%(reason)s") % {"reason": exc})
+    else:
+        messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(values)})
     return redirect_back(request, "review_queue")
 
 
@@ -86,7 +86,7 @@ def value_review(request, pk):
     except BadVersion as exc:
         return bad_request(request, str(exc))
     try:
-        review(value, action, request.user, reason=request.POST.get("reason", ""), expected_version=version)
+        review_value(value, action, request.user, reason=request.POST.get("reason", ""), expected_version=version)
     except (TransitionError, StaleRecord) as exc:
         messages.error(request, str(exc))
     else:
@@ -124,10 +124,7 @@ def value_judgement(request, pk):
         messages.error(request, _("请选择完成情况并填写评价理由。"))
         return redirect(value.get_absolute_url())
     try:
-        with transaction.atomic():
-            locked_save(value, version, request.user, "审核评价",
-                        reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
-            recompute([value.indicator_id])
+        record_judgement(value, request.user, judgement, reason, version)
     except StaleRecord as exc:
         messages.error(request, str(exc))
     else:

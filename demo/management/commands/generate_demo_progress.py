@@ -53,6 +53,7 @@ class Command(BaseCommand):
             deleted, _ = ProjectProgress.objects.filter(synthetic=True).delete()
             for project in Project.objects.filter(pk__in=project_ids):
                 project.refresh_status()
+            generations.bump()
             self.stdout.write(f"已删除示例年度进展 {deleted} 条。")
             return
         taken = set(ProjectProgress.objects.values_list("project_id", "year"))
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             QuantityProgress(progress=report, quantity=q, amount_done=(q.amount * share).quantize(Decimal("0.000001")))
             for report, share in zip(reports, shares, strict=True) for q in report.project.quantities.all()
         ], QuantityProgress, batch_size=1000, default_change_reason="示例数据")
-        generations.bump()  # bulk rows send no signals; cached project summaries are stale
+        generations.bump()  # cached project summaries are stale
         touched = {report.project_id for report in reports}
         for project in projects:
             if project.pk in touched:
