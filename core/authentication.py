@@ -44,3 +44,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+try:  # the OpenAPI schema names the scheme (drf-spectacular finds extensions by subclassing)
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+except ImportError:  # pragma: no cover - drf-spectacular is in requirements.txt
+    OpenApiAuthenticationExtension = None
+
+if OpenApiAuthenticationExtension is not None:
+    class ApiTokenScheme(OpenApiAuthenticationExtension):
+        target_class = "core.authentication.ApiTokenAuthentication"
+        name = "tokenAuth"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "Token <key>（在 /account/token/ 生成；只读令牌只能 GET）"}
