@@ -127,7 +127,7 @@ def test_with_the_broker_down_the_api_approval_is_saved_and_the_header_says_emai
     value = IndicatorValue.objects.create(indicator=world.forest, year=YEAR, raw="36.5", number="36.5",
                                           state=workflow.SUBMITTED)
     token = ApiToken.issue(world.reviewer)
-    response = Client().post(f"/api/v1/values/{value.pk}/approve", {}, content_type="application/json",
+    response = Client().post(f"/api/v1/values/{value.pk}/approve", {"version": value.version}, content_type="application/json",
                              HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200 and response.json()["state"] == workflow.APPROVED
     assert response["X-Deferred-Work"] == "reporting.tasks.send_notification_emails"
@@ -381,7 +381,7 @@ def test_with_redis_up_work_is_handed_to_the_broker_and_healthz_is_ok(client, wo
         value = IndicatorValue.objects.create(indicator=world.forest, year=YEAR, raw="36.5", number="36.5",
                                               state=workflow.SUBMITTED)
         token = ApiToken.issue(world.reviewer)
-        response = Client().post(f"/api/v1/values/{value.pk}/approve", {}, content_type="application/json",
+        response = Client().post(f"/api/v1/values/{value.pk}/approve", {"version": value.version}, content_type="application/json",
                                  HTTP_AUTHORIZATION=f"Token {token.key}")
         assert response.status_code == 200 and "X-Deferred-Work" not in response
     finally:

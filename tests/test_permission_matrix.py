@@ -139,11 +139,14 @@ RULES = {
                             data=lambda w, r: [{"number": w[r]["number"], "year": 2024, "value": "36.8"}]),
     "api_value": Rule(value, API_READ, api=True),
     "api_value_approve": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 200, "city_reviewer": 200, "admin": 200,
-                                      "anonymous": 401}, method="post", api=True, data=lambda w, r: {}),
+                                      "anonymous": 401}, method="post", api=True,
+                              data=lambda w, r: {"version": int(_version(w[r]["value"]))}),
     "api_value_return": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 200, "city_reviewer": 200, "admin": 200,
-                                     "anonymous": 401}, method="post", api=True, data=lambda w, r: {"reason": "请核对"}),
+                                     "anonymous": 401}, method="post", api=True,
+                             data=lambda w, r: {"reason": "请核对", "version": int(_version(w[r]["value"]))}),
     "api_value_reopen": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 400, "city_reviewer": 400, "admin": 400,
-                                     "anonymous": 401}, method="post", api=True, data=lambda w, r: {"reason": "重新核对"}),
+                                     "anonymous": 401}, method="post", api=True,
+                             data=lambda w, r: {"reason": "重新核对", "version": int(_version(w[r]["value"]))}),
 }
 
 

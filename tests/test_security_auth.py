@@ -234,7 +234,8 @@ def test_the_same_call_with_the_csrf_token_or_an_api_token_succeeds(submitted_va
     client.force_login(reviewer)
     client.get("/")  # sets the CSRF cookie, as a page load does
     csrf = client.cookies[settings.CSRF_COOKIE_NAME].value
-    response = client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "请核实"},
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/return",
+                           {"reason": "请核实", "version": submitted_value.version},
                            content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
     assert response.status_code == 200 and response.json()["state"] == workflow.RETURNED
 
@@ -243,8 +244,9 @@ def test_the_same_call_with_the_csrf_token_or_an_api_token_succeeds(submitted_va
     IndicatorValue.objects.filter(pk=submitted_value.pk).update(state=workflow.SUBMITTED, updated_by=None)
     token = ApiToken.issue(reviewer)
     tokened = Client(enforce_csrf_checks=True)
-    response = tokened.post(f"/api/v1/values/{submitted_value.pk}/approve", {}, content_type="application/json",
-                            HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = tokened.post(f"/api/v1/values/{submitted_value.pk}/approve",
+                            {"version": IndicatorValue.objects.get(pk=submitted_value.pk).version},
+                            content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200 and response.json()["state"] == workflow.APPROVED
 
 

@@ -140,8 +140,9 @@ class ValueDetailSerializer(ValueSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    # Out of range (10^23) or not a number is a 400: it must not skip the optimistic-lock check.
-    version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION, required=False, allow_null=True, default=None)
+    # Required: the value's version as last read (GET …/values/{id}). Missing, out of range
+    # (10^23) or not a number is a 400 — none of them may skip the optimistic-lock check.
+    version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
 
 
 class EvaluationItemSerializer(serializers.Serializer):
