@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/<str:code>/evaluation/", evaluation_views.plan_evaluation, name="plan_evaluation"),
     path("plans/<str:code>/dashboard/", evaluation_views.plan_dashboard, name="plan_dashboard"),
     path("plans/<str:code>/reports/", report_views.report_list, name="report_list"),
+    path("plans/<str:code>/reports/template/", report_views.report_template, name="report_template"),
     path("plans/<str:code>/reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("plans/<str:code>/reports/<int:pk>/regenerate/", report_views.report_regenerate, name="report_regenerate"),
     path("plans/<str:code>/reports/<int:pk>/report.<str:fmt>", report_views.report_download, name="report_download"),

@@ -171,7 +171,7 @@ def test_regenerating_a_report_is_idempotent_and_a_failure_can_be_retried(
 
     monkeypatch.setattr(reports, "write_docx", lambda report: (_ for _ in ()).throw(RuntimeError("磁盘已满")))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/plans/{JIANG}/reports/", {"kind": "final"})
+        client.post(f"/plans/{JIANG}/reports/", {"kind": "final", "confirm": "1"})
     report = EvaluationReport.objects.get(plan__code=JIANG, kind="final")
     assert report.state == "failed" and "磁盘已满" in report.error
     assert "生成失败" in client.get(f"/plans/{JIANG}/reports/{report.pk}/").content.decode()

@@ -96,6 +96,7 @@ RULES = {
     "plan_dashboard": Rule(plan, READ),
     "report_list": Rule(plan, READ),
     "report_detail": Rule(report, READ),
+    "report_template": Rule(plan, READ),
     "report_regenerate": Rule(report, {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302},
                               method="post", data=lambda w, r: {}),
     "api_token": Rule(expected=READ, scoped=False),

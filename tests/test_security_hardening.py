@@ -104,7 +104,8 @@ def test_the_leader_summary_shows_bureau_staff_only_their_own_bureaus_indicators
     assert year is not None
     own = set(Indicator.objects.visible_to(staff).values_list("pk", flat=True))
     everyone = EvaluationResult.objects.filter(plan=plan, year=year)
-    assert everyone.exclude(indicator__in=own).filter(binding=True).exists()  # there is something to hide
+    assert everyone.exclude(indicator__in=own).filter(binding=True).exists()
+    everyone = everyone.filter(indicator__parent__isnull=True)  # the summary counts numbered rows  # there is something to hide
     client.force_login(staff)
     response = client.get(reverse("leader_summary", args=[plan.region.code]), {"year": year})
     assert response.status_code == 200
@@ -124,4 +125,5 @@ def test_a_county_reviewer_still_sees_every_bureaus_indicators_in_the_summary(cl
     year = EvaluationResult.objects.filter(plan=plan).order_by("year").values_list("year", flat=True).last()
     client.force_login(user_with_role(Role.REVIEWER, region=plan.region))
     context = client.get(reverse("leader_summary", args=[plan.region.code]), {"year": year}).context
-    assert sum(context["overall"]["all"].values()) == EvaluationResult.objects.filter(plan=plan, year=year).count()
+    assert sum(context["overall"]["all"].values()) == EvaluationResult.objects.filter(
+        plan=plan, year=year, indicator__parent__isnull=True).count()

@@ -42,7 +42,15 @@ Decisions where the method is silent (each also shown in an evaluation's explana
   yearly reduction. rate_mode None is read as the year's own rate (比上年降低), as statistical
   bulletins print it; a missing year breaks the yearly chain until a cumulative figure comes.
 - An indicator direction of "none" with a numeric target is read from the target against the
-  baseline (below it: lower is better), else as higher is better.
+  baseline (below it: lower is better), else as higher is better. The stored direction itself
+  comes from the target first (plans/directions.py): 38.57 → 100 rises even for a 黑臭水体整治率.
+- A target written as a reduction (下降18%, 较2020年降低x%) makes the indicator a 降低率.
+- At the milestone a row has one verdict: the rule's "→ 滞后" gives way to "→ 未完成", and a
+  final evaluation names no yearly rate still needed.
+- A shared-target group (共用目标) with some rows reported and some not is 数据不全 (incomplete).
+
+Counting as the plan counts, and the plan's verdict (一票否决, 合格线): summary.py. Numbers in
+explanations: formatting.py (format_number), shared with pages and reports.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -52,17 +60,17 @@ from functools import cached_property
 from indicators.evaluation.prepare import prepare
 from indicators.evaluation.rules import STATUS_LABELS, STATUSES, awaiting_rule
 from indicators.evaluation.settings import DEFAULTS, EvaluationSettings
+from indicators.evaluation.summary import DECIDED, SUMMARY_KEYS, PlanRow, plan_counts, plan_verdict, summarise
 from indicators.evaluation.rates import TREND_LABELS
 from indicators.plans.targets import ParsedValue, TargetSpec
 
 __all__ = ["STATUSES", "STATUS_LABELS", "TREND_LABELS", "JUDGEMENT_LABELS", "DEFAULTS", "EvaluationSettings",
            "Observation", "IndicatorFacts", "Evaluation", "evaluate", "combine_shared_target", "totals",
-           "plan_grade"]
+           "plan_grade", "SUMMARY_KEYS", "PlanRow", "plan_counts", "plan_verdict", "summarise"]
 
 JUDGEMENTS = ("done", "mostly", "not_done")
 JUDGEMENT_LABELS = {"done": "完成", "mostly": "基本完成", "not_done": "未完成"}
 _JUDGEMENT_ALIASES = {"mostly_done": "mostly", "": None}  # entry.JUDGEMENTS spells it mostly_done
-DECIDED = ("met", "on_track", "behind", "regressing", "not_met")
 _STATUS_AFTER_MILESTONE = {"on_track": "not_met", "behind": "not_met", "regressing": "not_met",
                            "awaiting_target": "needs_judgement"}
 
@@ -170,6 +178,8 @@ def evaluate(facts: IndicatorFacts, year: int, settings: EvaluationSettings = DE
     if status in ("needs_judgement", "awaiting_target") and latest is not None and latest.judgement:
         status = _apply_judgement(latest, at_milestone, status, steps)
     if at_milestone and status in _STATUS_AFTER_MILESTONE:
+        # One verdict per row: the rule's "→ 滞后" gives way to the milestone's "→ 未完成".
+        _drop_verdict(steps, STATUS_LABELS[status])
         status = _STATUS_AFTER_MILESTONE[status]
         steps.append(f"已到目标年（{p.milestone}年），只论完成与否 → {STATUS_LABELS[status]}")
     binding_failed = p.binding and status == "not_met"
@@ -212,6 +222,15 @@ def _time_progress(year, base_year, milestone):
     return timing
 
 
+def _drop_verdict(steps, label):
+    """Remove the " → label" ending of the last line that has it (the rule's own verdict)."""
+    ending = f" → {label}"
+    for position in range(len(steps) - 1, -1, -1):
+        if steps[position].endswith(ending):
+            steps[position] = steps[position][: -len(ending)]
+            return
+
+
 def _apply_judgement(observation, at_milestone, status, steps):
     label = JUDGEMENT_LABELS[observation.judgement]
     reason = observation.judgement_reason.strip()
@@ -226,28 +245,42 @@ def _apply_judgement(observation, at_milestone, status, steps):
 
 # Worst first: the status a parent row sharing one target with its sub-rows takes from them.
 _COMBINED_ORDER = ("not_met", "regressing", "behind", "awaiting_target", "needs_judgement", "no_data",
-                   "on_track", "met")
+                   "incomplete", "on_track", "met")
 
 
 def combine_shared_target(parent: Evaluation, children: list[Evaluation]) -> Evaluation:
     """A parent row whose one target covers its sub-rows (化学需氧量 with 氨氮 …) is met only when
     the parent and every sub-row are; otherwise it takes the worst status among them (order above:
-    a known shortfall outranks missing data, and missing data outranks 符合序时进度)."""
+    a known shortfall outranks missing data, and missing data outranks 符合序时进度). Each row is
+    judged on its own evaluation (a sub-row may carry its own assigned number).
+
+    Where some rows have no data and the others reported nothing worse than 符合序时进度 / 已完成,
+    the group is 数据不全 (not 无数据: something was reported); 无数据 only when no row has data.
+    The result keeps the parent's own figures (value, 完成进度) — the sub-rows show theirs — with
+    the group's status and a line per sub-row."""
     if not children:
         return parent
     rows = [parent, *children]
     status = min((row.status for row in rows), key=_COMBINED_ORDER.index)
-    completions = [row.completion for row in rows if row.completion is not None]
+    missing = [row for row in rows if row.status == "no_data"]
+    if status == "no_data" and len(missing) < len(rows):
+        status = "incomplete"
     forecasts = [row.forecast_status for row in rows]
     forecast_status = ("unlikely" if "unlikely" in forecasts
                        else "likely" if all(f == "likely" for f in forecasts) else None)
     child_lines = tuple(f"子项 {child.key}：{child.label}" for child in children)
-    verdict = (f"共用目标：本项{parent.label}，{len(children)} 个子项"
-               f"{'均已完成' if status == 'met' else '未全部完成'} → {STATUS_LABELS[status]}")
+    if status == "incomplete":
+        gone = "、".join("本项" if row is parent else row.key for row in missing)
+        verdict = f"共用目标：{gone} 无数据，其余已报送 → {STATUS_LABELS[status]}"
+    else:
+        verdict = (f"共用目标：本项{parent.label}，{len(children)} 个子项"
+                   f"{'均已完成' if status == 'met' else '未全部完成'} → {STATUS_LABELS[status]}")
     binding_failed = parent.binding and status == "not_met"
-    steps = (*parent.steps, *child_lines, verdict, *(("约束性指标未完成",) if binding_failed else ()))
-    return replace(parent, status=status, completion=min(completions) if completions else None,
-                   stale=any(row.stale for row in rows), binding_failed=binding_failed,
+    parent_steps = parent.steps
+    if parent_steps and parent_steps[-1] == "约束性指标未完成":
+        parent_steps = parent_steps[:-1]  # said once, after the group's verdict
+    steps = (*parent_steps, *child_lines, verdict, *(("约束性指标未完成",) if binding_failed else ()))
+    return replace(parent, status=status, stale=any(row.stale for row in rows), binding_failed=binding_failed,
                    forecast_status=forecast_status, explanation="\n".join(steps), steps=steps)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from indicators.evaluation import rates
+from indicators.evaluation.formatting import format_number, format_reported
 from indicators.evaluation.rate_rules import rate_rule, rate_trend_rule
 from indicators.evaluation.rules import (
     DOWN,
@@ -69,11 +70,13 @@ def prepare(facts) -> Prepared:
     p.better = direction if direction in (UP, DOWN) else None
     target_words = target.describe()
     kind = target.kind
+    # A target written as a reduction (下降18%, 较2020年降低x%) makes the indicator a 降低率 whatever its name.
+    is_rate = facts.is_rate or target.reduction
     if kind == "assigned" and facts.assigned_value is not None:
         assigned = facts.assigned_value
         target_words = f"{target_words.replace('（待下达数值）', '')}：{number_text(assigned)}"
         p.raw = f"{p.raw}（{number_text(assigned)}）"  # rule lines name the number applied
-        if facts.is_rate:
+        if is_rate:
             _prepare_rate(p, facts, float(assigned), "ge")
         else:
             p.better = p.better or UP
@@ -86,7 +89,7 @@ def prepare(facts) -> Prepared:
         _prepare_class(p, facts)
     elif kind == "relative":
         if target.relation in ("decrease", "increase", "improve"):
-            if facts.is_rate:
+            if is_rate:
                 _prepare_rate(p, facts, None, None)
                 p.rule = rate_trend_rule
             else:
@@ -95,7 +98,7 @@ def prepare(facts) -> Prepared:
         else:
             p.better = {"not_decrease": UP, "not_increase": DOWN}.get(target.relation, p.better)
             p.rule = relation_rule
-    elif facts.is_rate and kind != "at_most" and kind != "eliminate":
+    elif is_rate and kind != "at_most" and kind != "eliminate":
         _prepare_rate(p, facts, float(target.low if kind == "range" else target.value),
                       "gt" if target.strict else "ge")
     else:
@@ -106,7 +109,7 @@ def prepare(facts) -> Prepared:
         better_words = "降低率越大越好"
     else:
         better_words = _BETTER_WORDS.get(p.better, "方向未定")
-    p.header = (_baseline_line(p, baseline, facts.is_rate),
+    p.header = (_baseline_line(p, baseline, is_rate),
                 f"目标（{p.milestone}年）：{target_words}（原文“{target.raw.strip() or '—'}”），{better_words}")
     return p
 
@@ -178,7 +181,7 @@ def _series(p, chained, default_mode, unit):
     series, previous, segment, terms = [], {p.base_year: 0.0}, [], []
     for year, cumulative in rates.cumulative_series(reports, p.base_year, chained, default_mode):
         observation = p.observations[index[year]]
-        figure = format(observation.number, "f")
+        figure = format_reported(observation.number)  # as reported, not the column's 3.000000
         if (observation.rate_mode or default_mode) == rates.CUMULATIVE:
             segment, terms = [f"{year}年累计 {figure}{unit}"], [figure]
             if chained and previous.get(year - 1) is not None:
@@ -193,7 +196,7 @@ def _series(p, chained, default_mode, unit):
                 f"，相加 {'+'.join(terms)}"
         previous[year] = cumulative
         if chained:
-            line = f"累计降低率（{p.base_year}年起至 {year} 年）：{how} → {cumulative * 100:.2f}%"
+            line = f"累计降低率（{p.base_year}年起至 {year} 年）：{how} → {format_number(cumulative * 100, 2)}%"
         else:
             line = f"自 {p.base_year} 年累计：{how} → {fmt(cumulative)}"
         series.append((year, cumulative * (100 if chained else 1), index[year], line))

@@ -6,6 +6,7 @@ data year. A numeric target is a five-year cumulative reduction, judged by the n
 energy-saving assessment method; 持续下降 is judged by the average yearly reduction. No Django.
 """
 from indicators.evaluation import rates
+from indicators.evaluation.formatting import format_number, format_percent
 from indicators.evaluation.rules import (
     EPS,
     STATUS_LABELS,
@@ -27,16 +28,22 @@ def rate_rule(p, index, year, tau, settings, steps):
     cached = p.value_lines.get(("rate", known))
     if cached is None:
         cached = p.value_lines["rate", known] = _rate_point(p, p.series[known - 1])
-    point_year, achieved, reported, progress, needed, met, lines = cached
+    point_year, achieved, reported, progress, needed, met, lines, needed_line, texts = cached
+    achieved_text, target_text, progress_text = texts
     steps.extend(lines)
+    final = year >= p.milestone
+    if final:
+        needed = None  # a final evaluation has no years left to make up
+    elif needed_line:
+        steps.append(needed_line)
     target = p.threshold
     if met:
-        status, reason = "met", f"{achieved:.2f}% ≥ {fmt(target)}%"
+        status, reason = "met", f"{achieved_text}% ≥ {target_text}%"
     elif progress is None:
         status, reason = "behind", "目标降低率无效，无法计算进度"
     else:
         status = progress_status(progress, tau)
-        reason = f"{achieved:.2f}% < {fmt(target)}%；完成进度 {fmt(progress)} " \
+        reason = f"{achieved_text}% < {target_text}%；完成进度 {progress_text} " \
                  f"{'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
     steps.append(f"{p.raw}：{reason} → {STATUS_LABELS[status]}")
     projected, likely = series_forecast(p, known, year, lambda v: v >= target - EPS, steps)
@@ -45,20 +52,28 @@ def rate_rule(p, index, year, tau, settings, steps):
 
 
 def _rate_point(p, point):
-    """What a cumulative reduction says against the target, independent of τ and the settings."""
+    """What a cumulative reduction says against the target, independent of τ and the settings.
+
+    Besides the log progress ln(1−R_k)/ln(1−R) it prints the cumulative reduction R_k and R_k/R,
+    the share of the target reduction as Chinese reports print it."""
     point_year, achieved, point_index, how = point
     target = p.threshold
     lines = [how]
     met = achieved >= target - EPS if p.op == "ge" else achieved > target + EPS
     progress = rates.rate_progress(achieved / 100, target / 100)
+    achieved_text = format_number(achieved, 2)
     if progress is not None:
-        lines.append(f"完成进度 = ln(1−{achieved:.2f}%)÷ln(1−{fmt(target)}%) = {fmt(progress)}")
+        lines.append(f"完成进度 = ln(1−{achieved_text}%)÷ln(1−{fmt(target)}%) = {fmt(progress)}")
+    if target > EPS:
+        lines.append(f"累计降低 {achieved_text}%，为目标 {fmt(target)}% 的 "
+                     f"{format_percent(achieved / target, 1)}（R_k÷R）")
     years_left = p.milestone - point_year
     needed = rates.needed_yearly_rate(achieved / 100, target / 100, years_left)
     needed = None if needed is None else max(needed, 0.0) * 100
-    if needed is not None and not met:
-        lines.append(f"剩余 {years_left} 年需年均降低 {needed:.2f}%")
-    return point_year, achieved, p.observations[point_index].number, progress, needed, met, tuple(lines)
+    needed_line = (f"剩余 {years_left} 年需年均降低 {format_number(needed, 2)}%"
+                   if needed is not None and not met else None)
+    return (point_year, achieved, p.observations[point_index].number, progress, needed, met, tuple(lines),
+            needed_line, (achieved_text, fmt(target), fmt(progress)))
 
 
 def rate_trend_rule(p, index, year, tau, settings, steps):
@@ -71,7 +86,7 @@ def rate_trend_rule(p, index, year, tau, settings, steps):
     previous = p.series[known - 2][1] if known > 1 else 0.0
     average = rates.average_yearly_rate(achieved / 100, point_year - p.base_year)
     steps.append(how)
-    steps.append(f"年均降低率 = 1−(1−{achieved:.2f}%)^(1/{point_year - p.base_year}) = "
+    steps.append(f"年均降低率 = 1−(1−{format_number(achieved, 2)}%)^(1/{point_year - p.base_year}) = "
                  f"{fmt(None if average is None else average * 100)}%")
     if average is None:
         trend = rates.TREND_REACHED if achieved >= 100 - EPS else None

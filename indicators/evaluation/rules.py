@@ -9,12 +9,15 @@ import math
 from typing import NamedTuple
 
 from indicators.evaluation import rates
+from indicators.evaluation.formatting import format_number
 from indicators.plans.targets import WATER_CLASS_NAMES
 
 STATUSES = ("met", "not_met", "on_track", "behind", "regressing", "awaiting_target", "needs_judgement",
-            "no_data")
+            "no_data", "incomplete")
 STATUS_LABELS = {"met": "已完成", "not_met": "未完成", "on_track": "符合序时进度", "behind": "滞后",
-                 "regressing": "逆向", "awaiting_target": "待下达", "needs_judgement": "待评价", "no_data": "无数据"}
+                 "regressing": "逆向", "awaiting_target": "待下达", "needs_judgement": "待评价", "no_data": "无数据",
+                 # a shared-target group (共用目标) where some rows reported and some did not
+                 "incomplete": "数据不全"}
 EPS = 1e-9  # float noise when comparing numbers that came from Decimals
 UP, DOWN = "up", "down"
 _OPS = {"ge": ("≥", "<"), "gt": (">", "≤"), "le": ("≤", ">"), "lt": ("<", "≥")}
@@ -36,18 +39,12 @@ class Outcome(NamedTuple):
 
 def fmt(number):
     """A computed number for display: two decimals (three below 1), trailing zeros dropped."""
-    if number is None or not math.isfinite(number):
-        return "—" if number is None else ("∞" if number > 0 else "−∞")
-    text = f"{number:.3f}" if -1 < number < 1 else f"{number:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(number)
 
 
 def number_text(number):
     """A Decimal as written, without the trailing zeros a DecimalField adds (36.700000 → 36.7)."""
-    text = str(number)  # several times faster than format(number, "f"), which it equals without an exponent
-    if "E" in text:
-        text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(number)
 
 
 def shown(observation):
@@ -213,7 +210,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
     start_met = start is not None and satisfies(p.op, start, threshold, p.better, tolerance)
     if start is not None and not start_met and abs(threshold - start) > EPS:
         completion = (value - start) / (threshold - start)
-        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion:.2f}")
+        completion_text = format_number(completion, 2)  # never -0.00
+        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion_text}")
     if met:
         status, reason = "met", "已达到目标"
     elif start is None:
@@ -225,7 +223,8 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
         reason = "完成进度无定义，与起点比较"
     else:
         status = progress_status(completion, tau)
-        reason = f"完成进度 {completion:.2f} {'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
+        reason = (f"完成进度 {completion_text} {'≥' if status == 'on_track' else '<'} "
+                  f"序时进度 {tau:.2f}")
     steps.append(f"{p.raw}：{_compare(p.op, value_text, threshold_text, met, tolerance)}；{reason}"
                  f" → {STATUS_LABELS[status]}")
     return status, completion

@@ -3,9 +3,21 @@
 A plan stores its own values as JSON (`Plan.evaluation_settings`); `EvaluationSettings.from_dict`
 reads them, keeping the defaults for anything missing and ignoring keys it does not know, so an
 old or hand-edited JSON never breaks an evaluation page.
+
+Per indicator. Under the key "indicators" a plan (or its reviewer) may set the per-indicator
+numbers — approx_tolerance, stable_tolerance, trend_good, trend_slow — for single rows, keyed by
+the row's 行键 or 序号 (no migration: it lives in the same JSON):
+
+    {"trend_good": 0.015, "indicators": {"3": {"trend_good": 0.002, "trend_slow": 0.0}}}
+
+The default rule: every indicator takes the plan's figures, and the plan's default to the
+values below (持续增长 / 持续下降 符合要求 at 1.5 % a year, 逆向 below 0). A fixed yearly pace
+is wrong for a bounded share near its ceiling — 优良天数比例 at 90 % cannot rise 1.5 % a year for
+long — so such rows should be given their own trend_good (a few tenths of a percent, or 0 to
+accept any rise), and `for_indicator(key)` applies it. 一票否决 and 合格线 are the plan's only.
 """
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -24,8 +36,17 @@ class EvaluationSettings:
     # 合格线: share of the decided indicators (met / on track / behind / regressing / not met) that
     # must be met or on track for a passing grade; 60 % as in the usual 百分制 合格 mark.
     pass_share: float = 0.6
+    # Per-indicator overrides: ((row key or 序号, ((setting name, value), ...)), ...); see the docstring.
+    indicators: tuple = ()
 
     def __post_init__(self):
+        if isinstance(self.indicators, dict):
+            object.__setattr__(self, "indicators", _overrides(self.indicators))
+        for key, values in self.indicators:
+            try:
+                replace(self, indicators=(), **dict(values))
+            except ValueError as error:
+                raise ValueError(f"指标 {key} 的{error}") from None
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
@@ -43,13 +64,25 @@ class EvaluationSettings:
         Numbers may come as text ("0.02"); binding_veto as true/false, 1/0, "是"/"否"."""
         if data is not None and not isinstance(data, dict):
             raise ValueError(f"评估参数须为键值对（JSON 对象），收到 {type(data).__name__}")
-        known = {field.name for field in fields(cls)}
+        known = {field.name for field in fields(cls)} - {"indicators"}
         values = {}
         for name, raw in (data or {}).items():
-            if name not in known:
-                continue
-            values[name] = _to_bool(raw) if name == "binding_veto" else _to_float(name, raw)
+            if name == "indicators":
+                values[name] = _overrides(raw)
+            elif name in known:
+                values[name] = _to_bool(raw) if name == "binding_veto" else _to_float(name, raw)
         return cls(**values)
+
+    def for_indicator(self, *keys) -> "EvaluationSettings":
+        """The settings one indicator is evaluated with: the plan's, with the first override found
+        under any of `keys` (its 行键, then its 序号) applied."""
+        if not self.indicators:
+            return self
+        overrides = dict(self.indicators)
+        for key in keys:
+            if key and key in overrides:
+                return replace(self, indicators=(), **dict(overrides[key]))
+        return self
 
     def describe(self) -> tuple[str, ...]:
         """The settings as Chinese lines for the evaluation page."""
@@ -61,6 +94,8 @@ class EvaluationSettings:
             f"低于 {_percent(self.trend_slow)} 为逆向",
             f"约束性指标一票否决：{'是' if self.binding_veto else '否'}",
             f"合格线：已完成或符合序时进度的指标占已评价指标 ≥ {_percent(self.pass_share)}",
+            *(f"指标 {key} 单独设定：" + "，".join(f"{_NAMES[name]} {_percent(value)}" for name, value in values)
+              for key, values in self.indicators),
         )
 
 
@@ -70,6 +105,23 @@ _NAMES = {
 }
 _RANGES = (("approx_tolerance", 0.0, 0.5), ("stable_tolerance", 0.0, 0.5), ("trend_good", -0.5, 0.5),
            ("trend_slow", -0.5, 0.5), ("pass_share", 0.0, 1.0))
+PER_INDICATOR = ("approx_tolerance", "stable_tolerance", "trend_good", "trend_slow")
+
+
+def _overrides(data):
+    """The "indicators" JSON object as a sorted tuple; unknown setting names are ignored."""
+    if not isinstance(data, dict):
+        raise ValueError(f"评估参数 indicators（单项指标设定）须为键值对（JSON 对象），收到 {type(data).__name__}")
+    result = []
+    for key, values in data.items():
+        if not isinstance(values, dict):
+            raise ValueError(f"指标 {key} 的单独设定须为键值对（JSON 对象），收到 {type(values).__name__}")
+        pairs = tuple((name, _to_float(name, raw)) for name, raw in sorted(values.items()) if name in PER_INDICATOR)
+        if pairs:
+            result.append((str(key), pairs))
+    return tuple(sorted(result))
+
+
 _TRUE, _FALSE = ("true", "1", "yes", "on", "是"), ("false", "0", "no", "off", "否", "")
 
 

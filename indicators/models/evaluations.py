@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from indicators import evaluation
 from indicators.models.plans import Indicator, Plan
 
@@ -73,7 +75,7 @@ class EvaluationReport(models.Model):
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("评估年份"))
     snapshot = models.JSONField(_("冻结的评估数据"), default=dict)
-    narrative = models.JSONField(_("评估说明"), default=dict, blank=True, help_text=_("分类别及总体的文字说明"))
+    narrative = models.JSONField(_("评估说明"), default=dict, blank=True, help_text=_("报告各段文字（起草后可编辑）：总体情况、重点工程进展、存在问题、下一步建议、署名、日期"))
     state = models.CharField(_("生成状态"), max_length=8, choices=State.choices, default=State.PENDING)
     error = models.TextField(_("错误信息"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -94,3 +96,22 @@ class EvaluationReport(models.Model):
 
     def __str__(self):
         return f"{self.plan.region.name} {self.year} {self.get_kind_display()}"
+
+
+class ReportTemplate(models.Model):
+    """A county's own .docx template for its evaluation reports (letterhead, red header, fonts),
+    with the placeholders of docs/report_templates.md. Without one the default template is used."""
+
+    region = models.OneToOneField("indicators.Region", models.CASCADE, related_name="report_template",
+                                  verbose_name=_("行政区划"))
+    file = models.FileField(_("模板文件"), upload_to="report_templates/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报告模板")
+        verbose_name_plural = _("报告模板")
+
+    def __str__(self):
+        return f"{self.region.name} 报告模板"

@@ -15,6 +15,8 @@ Conventions (the plans do not spell them out; these are ours):
 - A cell in [ ], 〔 〕 or 【 】 is a five-year cumulative figure (运城市 table note 2).
 - "assigned" names the highest level the cell mentions (完成省、市下达的任务目标 → "省"); a cell
   naming only 上级 leaves `assigned_by` None.
+- 下降18% / 累计下降13.5% / 比2020年下降18% / 较2020年降低x% is a cumulative reduction since the
+  base year (kind "cumulative", `reduction` set, `value` the percent), evaluated as a 降低率.
 - "无" in a 现状 column is read as "no figure" (kind "none"), not as zero.
 - An empty target cell is kind "none" even where the plan merges it with a parent row's target;
   resolving that is the caller's job (see `shares_parent_target` in the plan data files).
@@ -48,6 +50,7 @@ class TargetSpec:
     relation: str | None = None     # kind "relative": one of RELATIONS
     assigned_by: str | None = None  # kind "assigned": "国家" / "省" / "市" / "县" / "区"; None = 上级
     water_class: int | None = None  # a water-quality class target: 1..5, 6 for 劣Ⅴ
+    reduction: bool = False         # 下降18% / 较2020年降低x%: kind "cumulative", a reduction rate in %
 
     def __post_init__(self):
         if self.kind not in TARGET_KINDS:
@@ -75,6 +78,8 @@ class TargetSpec:
             return f"{_format_number(self.low)} 至 {_format_number(self.high)}"
         if self.kind == "approx":
             return f"约 {number}（{_TOLERANCE}）"
+        if self.kind == "cumulative" and self.reduction:
+            return f"累计降低 {number}%"
         if self.kind == "cumulative":
             return f"五年累计 {number}"
         if self.kind == "relative":
@@ -332,8 +337,22 @@ def parse_target(raw: str | None) -> TargetSpec:
     text = _target_text(raw)
     if _is_none(text):
         return TargetSpec(raw, "none")
-    return (_numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
+    return (_reduction_target(raw, text) or _numeric_target(raw, text) or _water_target(raw, text) or _phrase_target(raw, text)
             or TargetSpec(raw, "qualitative"))
+
+
+# 下降18% · 累计下降13.5% · 比2020年下降18% · 较2020年降低3.2% · 较基期累计降低10%
+_REDUCTION = re.compile(
+    rf"(?:(?:比|较)(?:20[0-9]{{2}}年|基期年?|基准年)?)?(?:累计)?(?:下降|降低|减少)了?({_NUMBER})%")
+
+
+def _reduction_target(raw, text):
+    """A reduction written in words, read as a cumulative 降低率 target in percent; else None."""
+    match = _REDUCTION.fullmatch(text)
+    if not match:
+        return None
+    found = _number_and_unit(match.group(1))
+    return TargetSpec(raw, "cumulative", value=found[0], reduction=True) if found else None
 
 
 def _format_number(number):

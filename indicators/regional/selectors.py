@@ -90,7 +90,9 @@ def summarise(user, region, year_raw):
     plan_ids = [p.pk for p in plans.values()]
     per_plan = defaultdict(lambda: {"all": _empty_counts(), "binding": _empty_counts()})
     results = _visible_results(user, plan_ids, year)
-    rows = results.values("plan_id", "status", "binding").annotate(n=Count("id"))
+    # Counted as each plan numbers its indicators (evaluation.summary): sub-rows are not counted.
+    rows = (results.filter(indicator__parent__isnull=True)
+            .values("plan_id", "status", "binding").annotate(n=Count("id")))
     for row in rows:
         per_plan[row["plan_id"]]["all"][row["status"]] += row["n"]
         if row["binding"]:

@@ -14,10 +14,11 @@ STALE_AFTER = timezone.timedelta(minutes=15)
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=True,
              retry_backoff_max=300, max_retries=5)
 def generate_report(self, report_id, token):
-    """Write the .xlsx and .docx of a frozen report. A rerun with the same token rewrites the
-    same files from the same snapshot; a stale token (the report was regenerated since) is ignored."""
+    """Write every format of formats.FORMATS for a frozen report. A rerun with the same token
+    rewrites the same files from the same snapshot; a stale token (the report was regenerated
+    since) is ignored."""
     from indicators.models import EvaluationReport
-    from indicators.reports.services import write_docx, write_xlsx
+    from indicators.reports.formats import FORMATS
 
     with transaction.atomic():
         report = EvaluationReport.objects.select_for_update().filter(pk=report_id, task_token=token).first()
@@ -28,17 +29,16 @@ def generate_report(self, report_id, token):
         report.attempts += 1
         report.save(update_fields=["state", "started_at", "attempts"])
     try:
-        xlsx, docx = write_xlsx(report), write_docx(report)
-        name = f"{report.plan.code}-{report.year}-{report.kind}"
+        written = {fmt: fmt.write(report) for fmt in FORMATS.values()}
         with transaction.atomic():
             report = EvaluationReport.objects.select_for_update().get(pk=report_id)
             if str(report.task_token) != str(token):
                 return "superseded"
-            for field in (report.xlsx, report.docx):
+            for fmt, content in written.items():
+                field = getattr(report, fmt.field)
                 if field:
                     field.delete(save=False)
-            report.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
-            report.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+                field.save(fmt.stored_name(report), ContentFile(content), save=False)
             report.state, report.error, report.finished_at = EvaluationReport.State.DONE, "", timezone.now()
             report.save()
     except Exception as exc:

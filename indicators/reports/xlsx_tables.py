@@ -1,5 +1,9 @@
-"""Evaluation tables as .xlsx, written in openpyxl's write-only (streaming) mode so memory does
-not grow with the number of rows. Every cell is text or a number, never a formula."""
+"""Evaluation tables as .xlsx. Every cell is text or a number, never a formula.
+
+`write_evaluation` (the evaluation page's export, any number of rows) streams in openpyxl's
+write-only mode so memory does not grow with the rows; `write_report_workbook` (a frozen report:
+one plan, a few dozen rows) uses a normal workbook for what a filed table needs — merged title,
+number formats, column widths, frozen header, A4 landscape print set-up, a totals sheet."""
 import io
 
 from openpyxl import Workbook
@@ -50,3 +54,120 @@ def write_evaluation(title, year, rows, out=None):
     target = out or io.BytesIO()
     workbook.save(target)
     return None if out is not None else target.getvalue()
+
+
+# ----- the report's workbook: a filed table, so print set-up and number formats matter ---------
+REPORT_COLUMNS = [  # (header, width in characters, number format or None for text)
+    ("序号", 6, None), ("类别", 12, None), ("指标", 34, None), ("计量单位", 10, None), ("指标属性", 8, None),
+    ("基期值", 12, "0.####"), ("目标值", 26, None), ("实际值", 12, "0.####"), ("数值年份", 9, "0"),
+    ("累计降低率", 11, "0.00\"%\""), ("完成进度", 10, "0.0%"), ("序时进度", 10, "0.0%"), ("状态", 12, None),
+    ("约束性未完成", 8, None), ("数据未更新", 8, None), ("示例数据", 8, None), ("责任部门", 16, None),
+    ("判定依据", 60, None),
+]
+HEADER_ROW = 3  # title, note, header
+
+
+def as_number(text):
+    """A figure typed as text ("36.7", "1,200", "38.57%") as a number, or the text unchanged."""
+    if text is None or isinstance(text, (int, float)):
+        return text
+    cleaned = str(text).strip().replace(",", "").replace("，", "")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return neutralise(text)
+    return number if number == number and abs(number) != float("inf") else neutralise(text)
+
+
+def _report_row(r):
+    return [
+        neutralise(r["number"]), neutralise(r["category"]), neutralise(("其中：" if r.get("parent_key") else "") + r["name"]),
+        neutralise(r["unit"]), r["attribute"], as_number(r["baseline"]) if r["baseline"] else None, neutralise(r["target"]),
+        as_number(r["value"]) if r["value"] not in (None, "") else None, r["value_year"],
+        r.get("cumulative_rate") if r.get("is_rate") else None, r["completion"], r["time_progress"],
+        _status_label(r["status"]) + ("（约束性未完成）" if r["binding_failed"] else ""), "是" if r["binding_failed"] else "",
+        "是" if r.get("stale") else "", "是" if r.get("synthetic") else "", neutralise(r["responsible"]),
+        neutralise("；".join(line for line in (r["explanation"] or "").splitlines() if line.strip())),
+    ]
+
+
+def _status_label(code):
+    from indicators.evaluation import STATUS_LABELS
+
+    return STATUS_LABELS[code]
+
+
+def _print_setup(sheet, title_rows):
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def write_report_workbook(title, data, *, verdict, synthetic_note=""):
+    """评估结果 (one row per indicator, sub-rows under their parent) and 汇总 (counts, the
+    verdict). Numbers are numbers with number formats; A4 landscape with the title rows repeated."""
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "评估结果"
+    mark = "（含示例数据）" if synthetic_note else ""
+    sheet.append([neutralise(f"{title}（{data['year']}年）{mark}")])
+    sheet.append([neutralise(synthetic_note or f"冻结时间：{data['frozen_at'][:16].replace('T', ' ')}")])
+    sheet.append([h for h, _, _ in REPORT_COLUMNS])
+    last = get_column_letter(len(REPORT_COLUMNS))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet.merge_cells(f"A2:{last}2")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    if synthetic_note:
+        sheet["A2"].font = Font(bold=True, color="C00000")
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for cell in sheet[HEADER_ROW]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.border = border
+    for r in data["rows"]:
+        sheet.append(_report_row(r))
+        for cell, (_, _, fmt) in zip(sheet[sheet.max_row], REPORT_COLUMNS):
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if fmt and isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
+    for n, (_, width, _) in enumerate(REPORT_COLUMNS, 1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    sheet.freeze_panes = f"D{HEADER_ROW + 1}"
+    _print_setup(sheet, f"1:{HEADER_ROW}")
+
+    totals = workbook.create_sheet("汇总")
+    summary = data["summary"]
+    totals.append([neutralise(f"{title}（{data['year']}年）汇总{mark}")])
+    totals.append([neutralise(synthetic_note)] if synthetic_note else ["按规划序号计数；共用目标的子指标按一项计。"])
+    totals.append(["项目", "数值"])
+    rows = [("指标总数（项）", summary["indicators"], "0"), ("约束性指标（项）", summary["binding"], "0"),
+            ("约束性指标已完成（项）", summary["binding_met"], "0"),
+            ("约束性指标完成率", summary["binding_met"] / summary["binding"] if summary["binding"] else None, "0.0%")]
+    rows += [(f"{_status_label(code)}（项）", n, "0") for code, n in summary["by_status"].items()]
+    rows += [("评估结论", neutralise(verdict), None)]
+    for label, value, fmt in rows:
+        totals.append([label, value])
+        cell = totals.cell(totals.max_row, 2)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if fmt and isinstance(value, (int, float)):
+            cell.number_format = fmt
+    for cell in totals[HEADER_ROW]:
+        cell.font = Font(bold=True)
+    totals["A1"].font = Font(bold=True, size=14)
+    totals.column_dimensions["A"].width, totals.column_dimensions["B"].width = 26, 70
+    totals.freeze_panes = f"A{HEADER_ROW + 1}"
+    _print_setup(totals, f"1:{HEADER_ROW}")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

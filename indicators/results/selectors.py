@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from reporting import workflow
 
-from indicators.evaluation import STATUS_LABELS, STATUSES
-from indicators.models import EvaluationResult, IndicatorValue
+from indicators import evaluation
+from indicators.evaluation import STATUS_LABELS
+from indicators.evaluation.formatting import format_number, format_percent
+from indicators.models import EvaluationResult, Indicator, IndicatorValue
+from indicators.results.services import milestone_for, plan_settings
 
 ATTENTION = ("not_met", "regressing", "behind")
 
@@ -30,19 +33,60 @@ def parse_year(plan, raw, today=None):
     return year if plan.first_year <= year <= plan.final_year else default_year(plan, today)
 
 
-def status_totals(results):
-    """Counts per status for all results and for the binding ones, with shares for the summary."""
-    everything = Counter(r.status for r in results)
-    binding = Counter(r.status for r in results if r.binding)
-    total, binding_total = sum(everything.values()), sum(binding.values())
+def _counted(result):
+    return result.indicator.parent_id is None
+
+
+def status_totals(results, counted=_counted):
+    """Counts per status for all results and for the binding ones, with shares for the summary,
+    over the plan's own numbering (`evaluation.plan_counts`): a sub-row is not counted, its
+    numbered row is (with the group's status where they share one target). `counted(result)`
+    says whether a result's row is a numbered one; by default its indicator has no parent."""
+    counts = evaluation.plan_counts(
+        evaluation.PlanRow(key=str(r.indicator_id), name="", status=r.status, binding=r.binding,
+                           counted=counted(r), binding_failed=r.binding_failed, stale=r.stale)
+        for r in results)
     return {
-        "all": {code: everything.get(code, 0) for code in STATUSES},
-        "binding": {code: binding.get(code, 0) for code in STATUSES},
-        "total": total,
-        "binding_total": binding_total,
-        "binding_met_share": binding.get("met", 0) / binding_total if binding_total else None,
-        "binding_failed": sum(1 for r in results if r.binding_failed),
+        "all": counts["by_status"],
+        "binding": counts["binding_by_status"],
+        "total": counts["indicators"],
+        "binding_total": counts["binding"],
+        "binding_met": counts["binding_met"],
+        "binding_met_share": counts["binding_met_share"],
+        "binding_failed": counts["binding_failed"],
+        "sub_rows": counts["sub_rows"],
     }
+
+
+def plan_table_rows(indicators, results):
+    """`evaluation.PlanRow`s for a plan's indicators (parents loaded) and their results by indicator id;
+    an indicator without a stored result counts as 无数据."""
+    rows = []
+    for indicator in indicators:
+        result = results.get(indicator.pk)
+        binding = result.binding if result is not None else indicator.effective_attribute == Indicator.Attribute.BINDING
+        rows.append(evaluation.PlanRow(
+            key=indicator.key, name=indicator.name, number=indicator.number,
+            status=result.status if result is not None else "no_data", binding=binding,
+            counted=indicator.parent_id is None,
+            binding_failed=bool(result is not None and result.binding_failed),
+            stale=bool(result is not None and result.stale)))
+    return rows
+
+
+def plan_summary(plan, year, user=None) -> dict:
+    """总体情况 of a plan at data year `year`, from the stored results: a dict with exactly
+    `evaluation.SUMMARY_KEYS` — `indicators` and `binding` (counted as the plan numbers them),
+    `binding_met`, `by_status` (status → count, every status), `grade` ("pass" / "fail"),
+    `grade_provisional` (True before the plan's final year) and `grade_reason` (Chinese text).
+
+    The verdict is the plan's: over all its indicators (`user` None, as reports and the API use
+    it), or over the rows `user` may see when given."""
+    indicators = plan.indicators.all() if user is None else plan.indicators.visible_to(user)
+    indicators = list(indicators.select_related("parent").order_by("order"))
+    results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year)}
+    rows = plan_table_rows(indicators, results)
+    return evaluation.summarise(rows, plan_settings(plan), provisional=year < plan.final_year)
 
 
 @dataclass
@@ -50,6 +94,7 @@ class EvaluationRow:
     indicator: object
     result: EvaluationResult | None
     values: dict = field(default_factory=dict)  # year → IndicatorValue (latest state, any)
+    milestone: int | None = None                  # the target year the data year is measured against
 
     @property
     def status(self):
@@ -59,6 +104,34 @@ class EvaluationRow:
     def status_label(self):
         return STATUS_LABELS[self.status]
 
+    @property
+    def rate_line(self):
+        """降低率 rows: 累计降低 R_k and R_k÷R as Chinese reports print them, beside the log progress."""
+        result = self.result
+        if result is None or result.cumulative_rate is None or not self.indicator.is_rate:
+            return ""
+        target = rate_target(self.indicator, self.milestone)
+        achieved = format_number(result.cumulative_rate, 2)
+        if target is None or target <= 0:
+            return f"累计降低 {achieved}%"
+        return f"累计降低 {achieved}%，为目标 {format_number(target)}% 的 {format_percent(result.cumulative_rate / target, 1)}"
+
+
+def rate_target(indicator, milestone=None):
+    """The cumulative reduction R (in %) a 降低率 indicator aims at by `milestone` (its first target
+    year by default): the assigned number of a 完成市下达指标 target, the lower end of a range, or
+    the printed number; None when there is none. Targets and assignments should be prefetched."""
+    targets_by_year = sorted(indicator.targets.all(), key=lambda t: t.year)
+    target = next((t for t in targets_by_year if milestone is None or t.year >= milestone), None)
+    if target is None:
+        return None
+    assignment = next(iter(target.assignments.all()), None)
+    if assignment is not None:
+        return float(assignment.value)
+    spec = target.spec()
+    number = spec.low if spec.kind == "range" else spec.value
+    return None if number is None else float(number)
+
 
 def plan_rows(plan, user, year, *, status="", category="", bureau=""):
     """Rows of the plan evaluation page for `year`, filtered, and the totals over what is visible."""
@@ -67,13 +140,16 @@ def plan_rows(plan, user, year, *, status="", category="", bureau=""):
         .order_by("order")
     )
     results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=indicators)}
+    milestone = milestone_for(plan, year)
     values = {}
     for value in IndicatorValue.objects.filter(indicator__in=indicators, year__lte=year).only(
         "indicator_id", "year", "raw", "judgement", "state", "synthetic", "late"
     ):
         values.setdefault(value.indicator_id, {})[value.year] = value
-    rows = [EvaluationRow(i, results.get(i.pk), values.get(i.pk, {})) for i in indicators]
-    totals = status_totals([r.result for r in rows if r.result])
+    rows = [EvaluationRow(i, results.get(i.pk), values.get(i.pk, {}), milestone) for i in indicators]
+    parents = {i.pk: i.parent_id for i in indicators}
+    totals = status_totals([r.result for r in rows if r.result],
+                           counted=lambda result: parents[result.indicator_id] is None)
     categories = list(dict.fromkeys(i.category for i in indicators if i.category))
     bureaus = sorted({b.name for i in indicators for b in i.bureaus.all()})
     if status:

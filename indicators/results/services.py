@@ -19,6 +19,7 @@ from reporting import workflow
 
 from indicators import evaluation
 from indicators.plans import targets
+from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan
 
@@ -107,13 +108,14 @@ def evaluate_indicators(indicators, years_for=data_years):
         settings = settings_of.get(plan.pk)
         if settings is None:
             settings = settings_of[plan.pk] = plan_settings(plan)
+        own_settings = settings.for_indicator(indicator.key, indicator.number)
         parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
         for year in years_for(plan):
             milestone = milestone_for(plan, year)
             key = (indicator.pk, milestone)
             if key not in cache:
                 cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
-            results.append((indicator, evaluation.evaluate(cache[key], year, settings)))
+            results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
     by_key = {(i.pk, e.year): e for i, e in results}
     combined = []
     for indicator, result in results:
@@ -130,7 +132,7 @@ def _display(value, value_type):
     if value_type == "water_class":
         return targets.WATER_CLASS_NAMES.get(value, str(value))
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return format_number(value)  # 36.700000 → 36.7, and never -0
     return str(value)
 
 

@@ -10,7 +10,7 @@ from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
 from indicators.review.services import review_value
-from indicators.results.selectors import parse_year, plan_rows
+from indicators.results.selectors import parse_year, plan_rows, plan_summary
 from indicators.models import Indicator, IndicatorValue, Plan
 from indicators.web.serializers import (
     EvaluationSerializer,
@@ -140,7 +140,9 @@ class ValueActionApi(APIView):
 
 
 class PlanEvaluationApi(APIView):
-    """GET ?year=Y: each visible indicator's status with the numbers and rule behind it."""
+    """GET ?year=Y: each visible indicator's status with the numbers and rule behind it, and the
+    plan's `summary` (counts as the plan numbers them, the verdict and its reason; see
+    `results.selectors.plan_summary`)."""
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=False)], responses=EvaluationSerializer)
     def get(self, request, code):
@@ -162,4 +164,5 @@ class PlanEvaluationApi(APIView):
                 "forecast_status": (result.forecast_status or None) if result else None,
                 "explanation": result.explanation if result else "",
             })
-        return Response({"plan": plan.code, "year": year, "indicators": indicators, "totals": totals})
+        return Response({"plan": plan.code, "year": year, "indicators": indicators, "totals": totals,
+                         "summary": plan_summary(plan, year)})

@@ -15,7 +15,8 @@ from indicators.web import charts
 from indicators.regional import selectors as regional
 from indicators.assignments.services import AssignmentInput, AssignmentsRejected, save_assignments
 from indicators.evaluation import STATUS_LABELS
-from indicators.results.selectors import attention_list, parse_year, plan_rows, status_totals, submission_completeness
+from indicators.results.selectors import (attention_list, parse_year, plan_rows, plan_summary, status_totals,
+                                          submission_completeness)
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.reports.xlsx_tables import evaluation_row, write_evaluation
 from indicators.results.services import plan_settings
@@ -43,6 +44,7 @@ def plan_evaluation(request, code):
         "statuses": STATUS_LABELS, "settings_lines": plan_settings(plan).describe(),
         "defaults_differ": plan_settings(plan) != EvaluationSettings(),
         "value_years": list(range(plan.first_year, year + 1)),
+        "summary": plan_summary(plan, year),
     }
     return render(request, "indicators/plan_evaluation.html", context)
 

@@ -1,11 +1,12 @@
-"""Evaluation reports: freeze (reviewers), follow generation, download, retry."""
+"""Evaluation reports: freeze (reviewers), edit the drafted paragraphs, follow generation,
+download, retry; a county's own .docx template."""
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +16,23 @@ from django.views.decorators.http import require_POST
 from reporting.tasks import enqueue
 
 from indicators.evaluation import STATUS_LABELS
-from indicators.models import EvaluationReport, Plan
-from indicators.reports.services import default_narrative, report_year, snapshot
+from indicators.models import EvaluationReport, Plan, ReportTemplate
+from indicators.reports import drafting, formats
+from indicators.reports.docx_gbt9704 import PLACEHOLDERS, default_template
+from indicators.reports.services import (freeze, remove_template, report_year, save_paragraphs, store_template,
+                                         unresolved)
 from indicators.reports.tasks import STALE_AFTER, generate_report
+
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+DOCX = formats.get("docx").content_type
 
 
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("评估类型"), choices=EvaluationReport.Kind.choices)
+
+
+class TemplateForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("报告模板（.docx）"))
 
 
 def _queue(request, report):
@@ -31,6 +42,13 @@ def _queue(request, report):
     token = str(report.task_token)
     transaction.on_commit(lambda: enqueue(generate_report, report.pk, token) or messages.info(
         request, _("后台服务暂时不可用，报告已排队，将在恢复后自动生成。")))
+
+
+def _list_context(request, plan, form, **extra):
+    return {"plan": plan, "reports": plan.reports.all(), "form": form,
+            "can_freeze": Plan.objects.reviewable_by(request.user).filter(pk=plan.pk).exists(),
+            "county_template": ReportTemplate.objects.filter(region=plan.region).first(),
+            "template_form": TemplateForm(), "placeholders": PLACEHOLDERS.items(), **extra}
 
 
 @login_required
@@ -47,18 +65,17 @@ def report_list(request, code):
             if year is None:
                 form.add_error("kind", _("该规划没有中期评估年份。"))
             else:
+                # A final report frozen with undecided items needs an explicit confirmation.
+                pending = unresolved(plan, year) if kind == EvaluationReport.Kind.FINAL else []
+                if pending and not request.POST.get("confirm"):
+                    return render(request, "indicators/report_list.html", _list_context(
+                        request, plan, form, confirm_kind=kind, confirm_year=year, unresolved=pending))
                 with transaction.atomic():
-                    report, created = EvaluationReport.objects.get_or_create(
-                        plan=plan, kind=kind, year=year, defaults={"created_by": request.user})
-                    if created or request.POST.get("refreeze"):
-                        report.snapshot = snapshot(plan, year)
-                        report.narrative = default_narrative(report.snapshot)
-                        report.synthetic = report.snapshot["synthetic_values"]
+                    report, changed = freeze(plan, kind, request.user, refreeze=bool(request.POST.get("refreeze")))
+                    if changed:
                         _queue(request, report)
                 return redirect("report_detail", code=plan.code, pk=report.pk)
-    reports = plan.reports.all()
-    return render(request, "indicators/report_list.html", {"plan": plan, "reports": reports, "form": form,
-                                                           "can_freeze": can_freeze})
+    return render(request, "indicators/report_list.html", _list_context(request, plan, form))
 
 
 @login_required
@@ -67,27 +84,33 @@ def report_detail(request, code, pk):
     report = get_object_or_404(plan.reports, pk=pk)
     can_freeze = Plan.objects.reviewable_by(request.user).filter(pk=plan.pk).exists()
     stuck = report.state == EvaluationReport.State.RUNNING and report.started_at and report.started_at < timezone.now() - STALE_AFTER
+    data = report.snapshot or {}
+    narrative = report.narrative or {}
+    paragraphs = [(key, label, narrative.get(key, "")) for key, label in drafting.PARAGRAPHS.items()
+                  if narrative.get(key) or data.get("summary")]
+    summary = data.get("summary")
     return render(request, "indicators/report_detail.html", {
         "plan": plan, "report": report, "can_freeze": can_freeze, "stuck": stuck,
         "working": report.state in (EvaluationReport.State.PENDING, EvaluationReport.State.RUNNING) and not stuck,
-        "totals": [(code, STATUS_LABELS[code], n) for code, n in report.snapshot.get("totals", {}).items() if n],
-        "narrative": sorted((report.narrative or {}).items(), key=lambda kv: kv[0] != "总体"),
+        "totals": [(code, STATUS_LABELS[code], n) for code, n in data.get("totals", {}).items() if n],
+        "summary": summary, "verdict": drafting.verdict(summary) if summary else "",
+        "by_status": [(c, STATUS_LABELS[c], n) for c, n in (summary or {}).get("by_status", {}).items()],
+        "paragraphs": paragraphs, "formats": formats.FORMATS.values(),
     })
 
 
 @login_required
 @require_POST
 def report_regenerate(request, code, pk):
-    """Retry a failed generation, or regenerate after editing the narrative. Same snapshot."""
+    """Retry a failed generation, or regenerate after editing the paragraphs. Same snapshot."""
     plan = get_object_or_404(Plan.objects.reviewable_by(request.user), code=code)
     with transaction.atomic():
         report = get_object_or_404(plan.reports.select_for_update(), pk=pk)
-        narrative = {key[len("narrative-"):]: value.strip()[:5000] for key, value in request.POST.items()
-                     if key.startswith("narrative-")}
-        if narrative:
-            report.narrative = {**(report.narrative or {}), **narrative}
+        edited = {key[len("narrative-"):]: value for key, value in request.POST.items() if key.startswith("narrative-")}
+        if edited:
+            save_paragraphs(report, edited)
         _queue(request, report)
-    messages.success(request, _("已重新生成评估报告。"))
+    messages.success(request, _("已保存并重新生成评估报告。"))
     return redirect("report_detail", code=plan.code, pk=report.pk)
 
 
@@ -95,8 +118,45 @@ def report_regenerate(request, code, pk):
 def report_download(request, code, pk, fmt):
     plan = get_object_or_404(Plan.objects.visible_to(request.user), code=code)
     report = get_object_or_404(plan.reports, pk=pk, state=EvaluationReport.State.DONE)
-    field = {"xlsx": report.xlsx, "docx": report.docx}.get(fmt)
+    report_format = formats.get(fmt)
+    field = getattr(report, report_format.field) if report_format else None
     if not field:
         raise Http404
-    filename = f"{plan.code}-{report.year}年{report.get_kind_display()}.{fmt}"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    return FileResponse(field.open("rb"), as_attachment=True, filename=report_format.download_name(report),
+                        content_type=report_format.content_type)
+
+
+@login_required
+def report_template(request, code):
+    """GET: the .docx template this county's reports use (its own, or the default as a starting
+    point). POST (reviewers): upload a template (checked for its placeholders) or remove it."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
+    if request.method == "GET":
+        template = ReportTemplate.objects.filter(region=plan.region).first()
+        if template and template.file and request.GET.get("default") != "1":
+            return FileResponse(template.file.open("rb"), as_attachment=True, content_type=DOCX,
+                                filename=f"{plan.region.name}报告模板.docx")
+        response = HttpResponse(default_template(), content_type=DOCX)
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''report-template-gbt9704.docx"
+        return response
+    if not Plan.objects.reviewable_by(request.user).filter(pk=plan.pk).exists():
+        raise Http404
+    if request.POST.get("remove"):
+        remove_template(plan.region)
+        messages.success(request, _("已删除本地报告模板，今后按默认模板生成。"))
+        return redirect("report_list", code=plan.code)
+    form = TemplateForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的 .docx 模板文件。"))
+        return redirect("report_list", code=plan.code)
+    upload = form.cleaned_data["file"]
+    if upload.size > TEMPLATE_MAX_BYTES:
+        messages.error(request, _("模板文件过大（不超过 5 MB）。"))
+        return redirect("report_list", code=plan.code)
+    problems = store_template(plan.region, upload.read(), request.user)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+    else:
+        messages.success(request, _("已上传报告模板：重新生成的报告将使用该模板。"))
+    return redirect("report_list", code=plan.code)

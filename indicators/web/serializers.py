@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.http import MAX_VERSION
-
+from indicators.evaluation import STATUSES
 from indicators.models import Indicator, Plan
 
 
@@ -150,8 +150,7 @@ class EvaluationItemSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     binding = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=["met", "not_met", "on_track", "behind", "regressing", "awaiting_target",
-                                              "needs_judgement", "no_data"])
+    status = serializers.ChoiceField(choices=list(STATUSES))
     completion = serializers.FloatField(allow_null=True)
     time_progress = serializers.FloatField(allow_null=True)
     value = serializers.CharField(allow_null=True)
@@ -164,8 +163,20 @@ class EvaluationItemSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+class EvaluationSummarySerializer(serializers.Serializer):
+    """总体情况: counts as the plan numbers its indicators, and the plan's verdict."""
+    indicators = serializers.IntegerField(help_text="规划所列指标数（子项不另计）")
+    binding = serializers.IntegerField(help_text="约束性指标数")
+    binding_met = serializers.IntegerField(help_text="已完成的约束性指标数")
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="状态 → 指标数")
+    grade = serializers.ChoiceField(choices=["pass", "fail"], help_text="合格 / 不合格")
+    grade_provisional = serializers.BooleanField(help_text="终期评估年之前为预评")
+    grade_reason = serializers.CharField(help_text="判定理由")
+
+
 class EvaluationSerializer(serializers.Serializer):
     plan = serializers.CharField()
     year = serializers.IntegerField()
     indicators = EvaluationItemSerializer(many=True)
     totals = serializers.DictField()
+    summary = EvaluationSummarySerializer()
