@@ -1,4 +1,4 @@
-"""Roles and where each user works. Scope rules themselves live in indicators/models/scoping.py; roles in accounts/roles.py."""
+"""Roles and where each user works. Scope rules: their shared shape in accounts/scoping.py, the querysets in indicators/models/scoping.py and projects/scoping.py; roles in accounts/roles.py."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

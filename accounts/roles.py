@@ -1,5 +1,6 @@
 """Roles (角色) and what decides a user's scope. Scope rules themselves are queryset methods
-(`visible_to` / `editable_by` / `reviewable_by`) in `indicators/models/scoping.py`."""
+(`visible_to` / `editable_by` / `reviewable_by`): their shared shape in `accounts/scoping.py`,
+the querysets in `indicators/models/scoping.py` and `projects/scoping.py`."""
 
 
 def user_role(user):
@@ -24,3 +25,19 @@ def scope_key(user):
 
 def profile_of(user):
     return getattr(user, "profile", None)
+
+
+def display_name(user):
+    """How people are named on pages: bureau (or region) and name — 绛县林业局 张三 — never a bare
+    user name. Callers showing many users select_related("profile__bureau__region", "profile__region")."""
+    if user is None:
+        return "—"
+    name = user.get_full_name() or user.get_username()
+    profile = profile_of(user)
+    if profile is None:
+        return name
+    if profile.bureau_id:
+        return f"{profile.bureau} {name}"
+    if profile.region_id:
+        return f"{profile.region.name}{profile.get_role_display()} {name}"
+    return name

@@ -4,6 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from reporting import workflow
+from reporting.labels import action_choices
+
 from projects.models import Status, plain_number
 from projects.progress import ProgressInput
 
@@ -76,6 +79,6 @@ class ProgressForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回")), ("reopen", _("重新打开"))])
+    action = forms.ChoiceField(choices=action_choices(workflow.APPROVE, workflow.RETURN, workflow.REOPEN))
     reason = forms.CharField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -236,7 +236,7 @@ class ProjectProgress(ReviewedRecord):
         return get_user_model().objects.filter(profile__bureau_id=bureau_id, profile__role="staff", is_active=True)
 
     def notification_text(self, action, reason=""):
-        verb = {"approve": "已审核通过", "return": "被退回", "reopen": "被重新打开"}.get(action, action)
+        verb = workflow.outcome_label(action)
         project = self.project
         text = f"{project.plan.region.name}重点工程「{project.name}」{self.year}年进展{verb}"
         return f"{text}：{reason}" if reason else text

@@ -1,18 +1,18 @@
 """Saving a bureau's yearly project progress — through the shared reporting mechanism: the same
-periods (`ReportingPeriod`), the same state machine (`reporting.workflow`), the same optimistic
-lock, audit trail and notifications (`reporting.services`) and the same evidence files
-(`reporting.evidence`) as indicator values. Review goes through `reporting.services.review`."""
+periods (`ReportingPeriod`) and the same draft/submit step (`reporting.submission.save_record`:
+state machine, late marking, optimistic lock, state history) as indicator values, the same
+evidence files (`reporting.evidence`). Review goes through `reporting.services.review`. What is
+checked here is the progress's own content (status, amounts, quantities)."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.entry.services import period_for
-from reporting import workflow
-from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
 from core import generations
-from reporting.services import StaleRecord, locked_save, record_change, review
+from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
+from reporting.services import StaleRecord, review
+from reporting.submission import closed_period_message, period_for, save_record
 
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
 
@@ -51,8 +51,9 @@ def save_progress(user, project, year, data, *, submit, today=None):
         raise ProgressRejected(["您没有填报该工程进展的权限。"])
     errors = []
     period = period_for(project.plan, year)
-    if not period.accepts_entry(today):
-        errors.append(f"{year} 年的填报期未开放或已截止，请联系审核员开放补报。")
+    closed = closed_period_message(period, today)
+    if closed:
+        errors.append(closed)
     if data.status not in Status.values:
         errors.append("请选择进展状态。")
     if data.investment_done is not None and data.investment_done < 0:
@@ -80,28 +81,19 @@ def save_progress(user, project, year, data, *, submit, today=None):
     if errors:
         raise ProgressRejected(errors)
 
-    transition = workflow.plan_transition(record.state if record else None, workflow.SUBMIT if submit else workflow.SAVE,
-                                          may_enter=True)
-    fields = dict(status=data.status, investment_done=data.investment_done, narrative=data.narrative.strip(),
-                  state=transition.to_state)
-    if submit:
-        fields.update(submitted_at=timezone.now(), late=period.is_late(today), return_reason="")
+    fields = dict(status=data.status, investment_done=data.investment_done, narrative=data.narrative.strip())
+    expected = data.version
+    if expected is None and record is not None:
+        expected = record.version  # a report sent without the version it was loaded at saves over the stored one
     try:
         with transaction.atomic():
-            if record is None:
-                record = ProjectProgress(project=project, year=year, created_by=user, updated_by=user, **fields)
-                record._history_user = user
-                record._change_reason = transition.label
-                record.save()
-            else:
-                expected = record.version if data.version is None else data.version
-                record = locked_save(record, expected, user, transition.label, **fields)
+            record = save_record(ProjectProgress, record, user, fields, submit=submit, period=period, today=today,
+                                 expected_version=expected, new=dict(project=project, year=year),
+                                 comment=fields["narrative"][:500])
             _save_quantities(record, quantities, data.quantities, user)
             check_quotas([(record, checked)], user)
             for checked_file in checked:
                 attach(record, checked_file, user)
-            if submit:
-                record_change(record, transition, user, fields["narrative"][:500])
             generations.bump()  # the project summaries read progress
     except StaleRecord as stale:
         raise ProgressRejected([str(stale)]) from None

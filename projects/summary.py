@@ -174,7 +174,7 @@ def summary_for_region(region, user=None, *, as_of_year=None):
     projects located (counties) in it."""
     from django.db.models import Q
 
-    from indicators.models.scoping import region_subtree_q
+    from accounts.scoping import region_subtree_q
 
     from projects.models import Project
 

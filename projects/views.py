@@ -20,6 +20,7 @@ from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
 from reporting import services, workflow
 from reporting.evidence import name_for_type
+from reporting.labels import state_label
 from reporting.models import Evidence, StateChange
 
 from projects import charts
@@ -169,14 +170,13 @@ def progress_review(request, pk):
         return redirect("project_detail", pk=report.project_id)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"] or ""
     try:
-        review_progress(report, action, request.user, reason=reason, expected_version=version)
+        reviewed = review_progress(report, action, request.user, reason=reason, expected_version=version)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     except services.StaleRecord as exc:
         messages.error(request, str(exc))
     else:
-        labels = {"approve": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}
-        messages.success(request, _("%(year)d 年进展%(done)s。") % {"year": report.year, "done": labels[action]})
+        messages.success(request, _("%(year)d 年进展%(done)s。") % {"year": report.year, "done": state_label(reviewed.state)})
     return redirect(reverse("project_detail", args=[report.project_id]) + f"#year-{report.year}")
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reporting import workflow
+from reporting import labels, workflow
 
 
 def default_deadline(year):
@@ -85,20 +85,18 @@ class StateChange(models.Model):
 
     @property
     def label(self):
-        if self.action == workflow.SUBMIT and self.from_state in (workflow.RETURNED, workflow.REOPENED):
-            return workflow.ACTION_LABELS["resubmit"]
-        return workflow.ACTION_LABELS.get(self.action, self.action)
+        return labels.action_label(self.action, self.from_state)
 
     @property
     def to_state_label(self):
-        return workflow.STATE_LABELS.get(self.to_state, self.to_state)
+        return labels.state_label(self.to_state)
 
 
 class ReviewedRecord(models.Model):
     """Abstract base of every record a bureau reports and the ecology-environment bureau reviews."""
 
     state = models.CharField(
-        _("状态"), max_length=12, default=workflow.DRAFT, choices=[(s, workflow.STATE_LABELS[s]) for s in workflow.STATES]
+        _("状态"), max_length=12, default=workflow.DRAFT, choices=labels.state_choices()
     )
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("乐观锁：每次保存加一"))
     late = models.BooleanField(_("逾期提交"), default=False)
@@ -119,7 +117,7 @@ class ReviewedRecord(models.Model):
 
     @property
     def state_label(self):
-        return workflow.STATE_LABELS.get(self.state, self.state)
+        return labels.state_label(self.state)
 
     @property
     def is_editable(self):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from reporting import workflow
+from reporting import four_eyes, workflow
 from reporting.models import Notification, StateChange
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,10 @@ def review_many(records, action, user, *, reason="", expected_versions=None):
     refusal, none. A fixed number of queries however many records there are.
 
     `expected_versions` (pk → version the reviewer loaded) guards each record like `locked_save`;
-    without it the version read now is taken. Nobody reviews a record they submitted or last
-    edited (四眼原则), whatever their role is now. What depends on the new states (re-evaluation,
-    summaries) is the caller's to run: this mechanism knows nothing of indicators."""
+    without it the version read now is taken. Nobody approves or returns a record they submitted
+    or last edited (四眼原则, `reporting.four_eyes`), whatever their role is now. What depends on
+    the new states (re-evaluation, summaries) is the caller's to run: this mechanism knows nothing
+    of indicators."""
     records = list(records)
     if not records:
         return []
@@ -74,7 +75,7 @@ def review_many(records, action, user, *, reason="", expected_versions=None):
     allowed = set(model.objects.reviewable_by(user).filter(pk__in=ids).values_list("pk", flat=True))
     # No select_related under FOR UPDATE (see locked_save); what the messages need comes from `records`.
     current = {r.pk: r for r in model.objects.select_for_update().filter(pk__in=ids)}
-    submitters = _last_submitters(model, ids)
+    submitters = four_eyes.last_submitters(model, ids)
     now = timezone.now()
     changes, reviewed = [], []
     for record in records:
@@ -86,7 +87,7 @@ def review_many(records, action, user, *, reason="", expected_versions=None):
         if locked.version != expected:
             raise StaleRecord(record, locked)
         transition = workflow.plan_transition(locked.state, action, reason=reason, may_review=True)
-        _check_four_eyes(record, locked, submitters.get(record.pk), user, action)
+        four_eyes.check(locked, user, action, submitter_id=submitters.get(record.pk), shown=record)
         locked.state, locked.reviewed_at, locked.reviewed_by = transition.to_state, now, user
         if action in (workflow.RETURN, workflow.REOPEN):
             locked.return_reason = reason.strip()
@@ -99,8 +100,9 @@ def review_many(records, action, user, *, reason="", expected_versions=None):
         _copy_display_relations(record, locked)
         reviewed.append(locked)
     fields = ["state", "reviewed_at", "reviewed_by", "return_reason", "version", "updated_by", "updated_at"]
-    bulk_update_with_history(reviewed, model, fields, default_user=user, default_change_reason=changes[0].label,
-                             default_date=now)
+    # The history's reason is stored in Chinese (the table's label), whatever language the reviewer reads.
+    bulk_update_with_history(reviewed, model, fields, default_user=user,
+                             default_change_reason=workflow.ACTION_LABELS[action], default_date=now)
     StateChange.objects.bulk_create(changes)
     notify_bureaus(reviewed, action, reason)
     return reviewed
@@ -117,21 +119,6 @@ def _copy_display_relations(record, locked):
     for field in type(record)._meta.concrete_fields:
         if field.is_relation and field.is_cached(record) and not field.is_cached(locked):
             field.set_cached_value(locked, field.get_cached_value(record))
-
-
-def _last_submitters(model, ids):
-    """pk → the user who last submitted the record (one query)."""
-    rows = (StateChange.objects.filter(content_type=_content_type(model), object_id__in=ids, action=workflow.SUBMIT)
-            .order_by("object_id", "at", "id").values_list("object_id", "user_id"))
-    return dict(rows)  # later rows overwrite earlier ones: the last submit wins
-
-
-def _check_four_eyes(record, locked, submitter_id, user, action):
-    if action not in (workflow.APPROVE, workflow.RETURN):
-        return
-    if user.pk in (submitter_id, locked.updated_by_id):
-        raise workflow.TransitionError(
-            f"「{record}」由您本人提交或最后修改，须由另一位审核员{workflow.ACTION_LABELS[action]}（四眼原则）。")
 
 
 _ACTION_KIND = {workflow.RETURN: Notification.Kind.RETURNED, workflow.APPROVE: Notification.Kind.APPROVED,

@@ -2,8 +2,22 @@
 
 draft → submitted → approved, or → returned → (fixed) → submitted again; an approved record is
 locked until a reviewer reopens it with a reason. No Django imports.
+
+The labels below are the one table of workflow wording: every state and step name a page,
+export, filter, form, message or notification shows is taken from here (the templates' review
+buttons say the same words through `{% translate %}`, which finds the same catalog entries).
+They are plain Chinese, marked with `gettext_noop` (this module's own, so it stays free of
+Django) only so that `makemessages` puts them in the catalog; the translation happens where a
+label reaches the UI, through `reporting.labels` (`state_label`, `action_label`,
+`state_choices`, `action_choices`). Notifications are stored text and stay in Chinese.
 """
 from dataclasses import dataclass
+
+
+def gettext_noop(message):
+    """Mark `message` for the translation catalog and return it unchanged (see the module docstring)."""
+    return message
+
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -12,11 +26,33 @@ RETURNED = "returned"
 REOPENED = "reopened"
 
 STATES = (DRAFT, SUBMITTED, APPROVED, RETURNED, REOPENED)
-STATE_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交", APPROVED: "已审核通过", RETURNED: "已退回", REOPENED: "已重新打开"}
+STATE_LABELS = {
+    DRAFT: gettext_noop("草稿"), SUBMITTED: gettext_noop("已提交"), APPROVED: gettext_noop("已审核通过"),
+    RETURNED: gettext_noop("已退回"), REOPENED: gettext_noop("已重新打开"),
+}
 EDITABLE = frozenset({DRAFT, RETURNED, REOPENED})
 
 SAVE, SUBMIT, APPROVE, RETURN, REOPEN = "save", "submit", "approve", "return", "reopen"
-ACTION_LABELS = {SAVE: "保存草稿", SUBMIT: "提交", APPROVE: "审核通过", RETURN: "退回", REOPEN: "重新打开", "resubmit": "重新提交"}
+RESUBMIT = "resubmit"  # not an action of its own: the label of SUBMIT from RETURNED or REOPENED
+ACTION_LABELS = {
+    SAVE: gettext_noop("保存草稿"), SUBMIT: gettext_noop("提交"), APPROVE: gettext_noop("审核通过"),
+    RETURN: gettext_noop("退回"), REOPEN: gettext_noop("重新打开"), RESUBMIT: gettext_noop("重新提交"),
+}
+# How a notification says what a review did to a record (「…」2023年数据被退回：原因).
+OUTCOME_LABELS = {APPROVE: "已审核通过", RETURN: "被退回", REOPEN: "被重新打开"}
+# The reason recorded in the history when a reviewer records 审核评价 (a review act, not an edit).
+JUDGEMENT_NOTE = gettext_noop("审核评价")
+
+
+def outcome_label(action):
+    return OUTCOME_LABELS.get(action, action)
+
+
+def step_label(action, from_state):
+    """What a step is called: SUBMIT of a returned or reopened record is 重新提交."""
+    if action == SUBMIT and from_state in (RETURNED, REOPENED):
+        return ACTION_LABELS[RESUBMIT]
+    return ACTION_LABELS.get(action, action)
 
 # action → (states it may start from, state it leads to, who may take it, reason required)
 _RULES = {
@@ -58,7 +94,4 @@ def plan_transition(current, action, *, reason="", may_enter=False, may_review=F
     if needs_reason and not (reason or "").strip():
         raise TransitionError(f"「{ACTION_LABELS[action]}」必须填写原因。")
     to_state = target if target is not None else (current if current in EDITABLE else DRAFT)
-    label = ACTION_LABELS[action]
-    if action == SUBMIT and current in (RETURNED, REOPENED):
-        label = ACTION_LABELS["resubmit"]
-    return Transition(action=action, from_state=current, to_state=to_state, label=label)
+    return Transition(action=action, from_state=current, to_state=to_state, label=step_label(action, current))

@@ -1,5 +1,9 @@
 """Saving a bureau's yearly values — the one path used by the entry form, the .xlsx upload and
-the write API. All of a batch is saved or none of it, with every problem reported per item."""
+the write API. All of a batch is saved or none of it, with every problem reported per item.
+
+What is checked here is the values' own (parsing, length limits, 变化说明 when a value moves
+much); the draft/submit step itself — period, state, late marking, locked save, state history —
+is `reporting.submission.save_record`, the same one project progress goes through."""
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -7,8 +11,8 @@ from django.utils import timezone
 
 from core import generations
 from reporting import workflow
-from reporting.models import ReportingPeriod
-from reporting.services import StaleRecord, locked_save, record_change
+from reporting.services import StaleRecord
+from reporting.submission import closed_period_message, period_for, save_record
 
 from indicators.entry.rules import follow_up, parse_entry
 from indicators.models import Indicator, IndicatorValue
@@ -42,10 +46,6 @@ class SubmissionRejected(Exception):
         self.errors = errors
 
 
-def period_for(plan, year):
-    return ReportingPeriod.objects.filter(plan=plan, year=year).first() or ReportingPeriod.default_for(plan, year)
-
-
 def previous_approved(indicator_ids, year):
     """indicator id → its latest approved value before `year`."""
     latest = {}
@@ -65,8 +65,9 @@ def save_entries(user, plan, year, items, *, submit, today=None):
     Raises SubmissionRejected with every error; nothing is written in that case."""
     today = today or timezone.localdate()
     period = period_for(plan, year)
-    if not period.accepts_entry(today):
-        raise SubmissionRejected([EntryError(-1, "year", f"{year} 年的填报期未开放或已截止，请联系审核员开放补报。")])
+    closed = closed_period_message(period, today)
+    if closed:
+        raise SubmissionRejected([EntryError(-1, "year", closed)])
     allowed = {i.pk: i for i in Indicator.objects.editable_by(user).filter(plan=plan).select_related("parent").prefetch_related("targets")}
     existing = {v.indicator_id: v for v in IndicatorValue.objects.filter(indicator__plan=plan, year=year, indicator_id__in=allowed)}
     previous = previous_approved(list(allowed), year)
@@ -127,21 +128,8 @@ def _save_one(user, indicator, year, item, value, previous, submit, period, toda
     fields = dict(raw=entry.raw, number=entry.number, water_class=entry.water_class, judgement=entry.judgement,
                   source=item.source.strip()[:200], note=item.note.strip(), explanation=item.explanation.strip(),
                   rate_mode=item.rate_mode)
-    transition = workflow.plan_transition(value.state if value else None, workflow.SUBMIT if submit else workflow.SAVE,
-                                          may_enter=True)
-    fields["state"] = transition.to_state
-    if submit:
-        fields.update(submitted_at=timezone.now(), late=period.is_late(today), return_reason="")
-    if value is None:
-        value = IndicatorValue(indicator=indicator, year=year, created_by=user, updated_by=user, **fields)
-        value._history_user = user
-        with transaction.atomic():
-            value.save()
-    else:
-        # No version means the user saw no stored value; if one exists now, a colleague (or
-        # another tab) saved it after they loaded theirs, and overwriting it would lose that.
-        expected = 0 if item.version is None else item.version
-        value = locked_save(value, expected, user, transition.label, **fields)
-    if submit:
-        record_change(value, transition, user, item.explanation.strip())
-    return value
+    # No version means the user saw no stored value; if one exists now, a colleague (or another
+    # tab) saved it after they loaded theirs, and overwriting it would lose that.
+    return save_record(IndicatorValue, value, user, fields, submit=submit, period=period, today=today,
+                       expected_version=0 if item.version is None else item.version,
+                       new=dict(indicator=indicator, year=year), comment=item.explanation.strip())

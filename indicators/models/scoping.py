@@ -2,25 +2,16 @@
 
 Every view, export and API endpoint takes its objects through these queryset methods, so a user
 outside a scope gets an empty queryset (and therefore 404), never a forbidden page that confirms
-the object exists.
+the object exists. Indicators and their values share the shape of project scoping through the
+mixins of `accounts.scoping` (where `region_subtree_q` lives too).
 """
 from django.db import models
 from django.db.models import Q
 
 from accounts.roles import profile_of as _profile, user_role
+from accounts.scoping import REGION_DEPTH, FollowsParentScopeMixin, ReportedScopeMixin, region_subtree_q
 
-# Region trees are at most nation → province → city → county: three hops cover any descendant.
-_REGION_DEPTH = 3
-
-
-def region_subtree_q(region_id, prefix="region"):
-    """Q matching a region and every region below it, through `prefix`."""
-    q = Q(**{f"{prefix}_id": region_id})
-    path = prefix
-    for _ in range(_REGION_DEPTH):
-        path = f"{path}__parent"
-        q |= Q(**{f"{path}_id": region_id})
-    return q
+__all__ = ["RegionQuerySet", "PlanQuerySet", "IndicatorQuerySet", "ValueQuerySet", "TargetQuerySet", "region_subtree_q"]
 
 
 class RegionQuerySet(models.QuerySet):
@@ -39,7 +30,7 @@ class RegionQuerySet(models.QuerySet):
         """A region and every region below it."""
         q = Q(pk=region_id)
         path = "parent"
-        for _ in range(_REGION_DEPTH):
+        for _ in range(REGION_DEPTH):
             q |= Q(**{f"{path}_id": region_id})
             path = f"{path}__parent"
         return self.filter(q)
@@ -64,17 +55,8 @@ class PlanQuerySet(models.QuerySet):
         return self.none()
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        role = user_role(user)
-        if role == "admin":
-            return self
-        profile = _profile(user)
-        if role in ("reviewer", "leader"):
-            return self.filter(region_subtree_q(profile.region_id, prefix="plan__region"))
-        if role == "staff":
-            return self.editable_by(user)
-        return self.none()
+class IndicatorQuerySet(ReportedScopeMixin, models.QuerySet):
+    region_path = "plan__region"
 
     def editable_by(self, user):
         """Indicators whose yearly values this user may enter: a bureau's own rows (and the
@@ -88,35 +70,12 @@ class IndicatorQuerySet(models.QuerySet):
             plan__region_id=profile.region_id,
         ).distinct()
 
-    def reviewable_by(self, user):
-        role = user_role(user)
-        if role == "admin":
-            return self
-        if role == "reviewer":
-            return self.visible_to(user)
-        return self.none()
 
-
-class ValueQuerySet(models.QuerySet):
+class ValueQuerySet(FollowsParentScopeMixin, models.QuerySet):
     """Reported values follow the scope of their indicator."""
 
-    def _through_indicators(self, indicators):
-        return self.filter(indicator__in=indicators)
-
-    def visible_to(self, user):
-        from indicators.models import Indicator
-
-        return self._through_indicators(Indicator.objects.visible_to(user))
-
-    def editable_by(self, user):
-        from indicators.models import Indicator
-
-        return self._through_indicators(Indicator.objects.editable_by(user))
-
-    def reviewable_by(self, user):
-        from indicators.models import Indicator
-
-        return self._through_indicators(Indicator.objects.reviewable_by(user))
+    parent_field = "indicator"
+    parent_model = "indicators.Indicator"
 
 
 class TargetQuerySet(models.QuerySet):

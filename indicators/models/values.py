@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reporting import workflow
 from reporting.models import ReviewedRecord, state_constraint
 
 from indicators.entry.rules import JUDGEMENT_LABELS
@@ -88,15 +89,20 @@ class IndicatorValue(ReviewedRecord):
                      for u in staff.get(b, ())] for pk, (own, parent) in rows.items()}
 
     def notification_text(self, action, reason=""):
-        verb = {"approve": "已审核通过", "return": "被退回", "reopen": "被重新打开"}.get(action, action)
+        verb = workflow.outcome_label(action)
         text = f"{self.indicator.plan.region.name}「{self.indicator.name}」{self.year}年数据{verb}"
         return f"{text}：{reason}" if reason else text
 
 
 class AssignedTarget(models.Model):
-    """下达目标: the number a higher level assigns where the target reads 完成市下达指标."""
+    """下达目标: the number a higher level assigns where the target reads 完成市下达指标.
+
+    One per target, or — where sub-rows share their parent's merged target cell (主要污染物减排:
+    each pollutant) — one per target and sub-row, `indicator` naming the sub-row."""
 
     target = models.ForeignKey("indicators.IndicatorTarget", models.CASCADE, related_name="assignments", verbose_name=_("目标"))
+    indicator = models.ForeignKey(Indicator, models.CASCADE, null=True, blank=True, related_name="assignments",
+                                  verbose_name=_("子项指标"), help_text=_("共用上级目标的子项；空表示目标本身"))
     value = models.DecimalField(_("下达数值"), max_digits=20, decimal_places=6)
     year = models.PositiveSmallIntegerField(_("适用年份"))
     document = models.CharField(_("下达文件（文号）"), max_length=200)
@@ -108,7 +114,10 @@ class AssignedTarget(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["target"], name="one_assignment_per_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["target"], condition=Q(indicator__isnull=True), name="one_assignment_per_target"),
+            models.UniqueConstraint(fields=["target", "indicator"], name="one_assignment_per_target_subrow"),
+        ]
         verbose_name = _("下达目标")
         verbose_name_plural = _("下达目标")
 

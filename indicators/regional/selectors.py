@@ -13,7 +13,8 @@ from core import generations
 from indicators.plans import targets
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.results.selectors import ATTENTION, submission_completeness
-from indicators.models import EvaluationResult, IndicatorTarget, Measure, Plan, Region
+from indicators.assignments.selectors import assignment_for, target_text
+from indicators.models import EvaluationResult, Indicator, Measure, Plan, Region
 from indicators.models.scoping import region_subtree_q
 from accounts.roles import scope_key, user_role
 
@@ -58,12 +59,7 @@ def compare_counties(user, region, year_raw, measure_code):
     bars = []
     if measure is not None:
         indicator_ids = [cells[(c.pk, measure.pk)]["indicator_id"] for c in counties if (c.pk, measure.pk) in cells]
-        thresholds = {}
-        for target in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).order_by("year"):
-            if target.indicator_id not in thresholds or target.year >= year:
-                spec = target.spec()
-                number = spec.value if spec.value is not None else (spec.low if spec.low is not None else spec.high)
-                thresholds.setdefault(target.indicator_id, float(number) if number is not None else None)
+        thresholds = _thresholds(indicator_ids, year)
         for county in counties:
             cell = cells.get((county.pk, measure.pk))
             if county.pk not in plans:
@@ -73,9 +69,33 @@ def compare_counties(user, region, year_raw, measure_code):
             else:
                 parsed = targets.parse_value(cell["value"])
                 number = float(parsed.number) if parsed.number is not None else None
-                bars.append((county.name, number, thresholds.get(cell["indicator_id"]), cell["status"], ""))
+                threshold, label = thresholds.get(cell["indicator_id"], (None, ""))
+                bars.append((county.name, number, threshold, cell["status"], "", label))
     return {"year": year, "measures": measures, "measure": measure, "matrix": matrix, "bars": bars,
             "statuses": STATUS_LABELS}
+
+
+def _thresholds(indicator_ids, year):
+    """indicator id → (the number its target for `year` asks, the target as text). An assigned
+    target (完成市下达指标) counts with its assigned number; a sub-row sharing its parent's cell
+    with its own. Three queries whatever the number of counties."""
+    found = {}
+    indicators = (Indicator.objects.filter(pk__in=indicator_ids).select_related("parent")
+                  .prefetch_related("targets__assignments", "parent__targets__assignments"))
+    for indicator in indicators:
+        source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
+        candidates = sorted(source.targets.all(), key=lambda t: t.year)
+        target = next((t for t in candidates if t.year >= year), candidates[-1] if candidates else None)
+        if target is None:
+            continue
+        spec = target.spec()
+        if spec.kind == "assigned":
+            assignment = assignment_for(target, indicator)
+            number = assignment.value if assignment is not None else None
+        else:
+            number = spec.value if spec.value is not None else (spec.low if spec.low is not None else spec.high)
+        found[indicator.pk] = (float(number) if number is not None else None, target_text(target, indicator))
+    return found
 
 
 def _empty_counts():

@@ -19,7 +19,7 @@ PARAGRAPHS = {
     "date": "成文日期",
 }
 LAGGING = ("not_met", "behind", "regressing")
-UNRESOLVED = ("needs_judgement", "no_data", "awaiting_target")
+UNRESOLVED = ("needs_judgement", "no_data", "awaiting_target", "incomplete")  # 数据不全: a group part-reported
 
 
 def number(value, digits=2):
@@ -136,7 +136,7 @@ def suggestions(data):
     if groups["binding"]:
         names = "、".join(f"“{r['name']}”" for r in groups["binding"])
         lines.append(f"聚焦{names}等约束性指标，逐项分析差距原因，明确责任部门和完成时限，集中力量补齐短板。")
-    if groups["stale"] or any(r["status"] == "no_data" for r in groups["unresolved"]):
+    if groups["stale"] or any(r["status"] in ("no_data", "incomplete") for r in groups["unresolved"]):
         lines.append("督促责任部门按时报送监测统计数据，健全数据审核机制，确保评估数据完整、及时、可核。")
     if any(r["status"] == "needs_judgement" for r in groups["unresolved"]):
         lines.append("对定性指标和待评价事项组织专家或主管部门逐项认定，形成书面评价意见。")

@@ -10,6 +10,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.assignments.selectors import target_text
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.models import EvaluationReport, EvaluationResult, IndicatorValue
 from indicators.reports import drafting, docx_gbt9704 as gbt
@@ -60,7 +61,7 @@ def snapshot(plan, year):
             "unit": indicator.unit, "attribute": indicator.get_attribute_display() if indicator.attribute else "",
             "binding": indicator.effective_attribute == "binding", "responsible": indicator.responsible_raw,
             "baseline": indicator.baseline_raw, "is_rate": indicator.is_rate,
-            "target": "；".join(f"{t.year}年 {t.raw}" + "".join(f"（下达 {a.value.normalize():f}）" for a in t.assignments.all())
+            "target": "；".join(f"{t.year}年 " + (target_text(t, indicator) if t.kind == "assigned" else t.raw)
                                for t in indicator.targets.all() if t.raw),
             "values": values.get(indicator.pk, {}), "synthetic": indicator.pk in synthetic,
             "value": result.value if result else "", "value_year": result.value_year if result else None,

@@ -18,6 +18,7 @@ from core import generations
 from reporting import workflow
 
 from indicators import evaluation
+from indicators.assignments.selectors import assignment_for
 from indicators.plans import targets
 from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
@@ -66,7 +67,8 @@ def indicator_facts(indicator, milestone, observations, target_source=None):
     source = target_source or indicator
     target = next((t for t in source.targets.all() if t.year == milestone), None)
     spec = targets.parse_target(target.raw if target else "")
-    assignment = next(iter(target.assignments.all()), None) if target is not None else None
+    # A sub-row sharing the parent's cell is measured against its own assigned number (each pollutant).
+    assignment = assignment_for(target, indicator)
     plan = indicator.plan
     return evaluation.IndicatorFacts(
         key=indicator.key,

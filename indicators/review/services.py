@@ -33,7 +33,7 @@ def review_value(value, action, user, *, reason="", expected_version=None):
 @transaction.atomic
 def record_judgement(value, user, judgement, reason, expected_version):
     """审核评价 (完成 / 基本完成 / 未完成 with its reason): what a qualitative row's evaluation counts."""
-    value = locked_save(value, expected_version, user, "审核评价",
+    value = locked_save(value, expected_version, user, workflow.JUDGEMENT_NOTE,
                         reviewer_judgement=judgement, reviewer_judgement_reason=reason[:2000])
     recompute([value.indicator_id])
     return value

@@ -40,7 +40,7 @@ class PlanDetailApi(APIView):
         plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region", "parent"), code=code)
         indicators = (
             plan.indicators.visible_to(request.user).select_related("parent", "measure")
-            .prefetch_related("targets", "bureaus").order_by("order")
+            .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus").order_by("order")
         )
         return Response(PlanDetailSerializer(plan, context={"indicators": indicators}).data)
 

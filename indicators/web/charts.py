@@ -109,15 +109,19 @@ def status_distribution(chart_id, counts, title="指标状态分布"):
 def county_bars(chart_id, measure_name, unit, entries):
     """Each county's latest value against its own target, for one catalog measure.
 
-    `entries`: [(county, value or None, target or None, status or None, note)]."""
+    `entries`: [(county, value or None, target or None, status or None, note[, target text])]; the
+    target text (e.g. 完成市下达指标（下达 40，文号）) names the marker and the table's target column."""
     counties = [e[0] for e in entries]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=counties, y=[e[1] for e in entries], name="最新审定值",
                          marker_color=[STATUS_COLOURS.get(e[3], "#cbd2d9") for e in entries],
                          text=[STATUS_LABELS.get(e[3], e[4]) for e in entries], textposition="outside"))
+    labels = [e[5] if len(e) > 5 else "" for e in entries]
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name="本县目标",
+                             text=labels, hovertemplate="%{x}：%{y}<br>%{text}<extra>本县目标</extra>",
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
     _layout(fig, f"{measure_name}（{unit}）" if unit else measure_name, height=380)
-    rows = [[e[0], "—" if e[1] is None else f"{e[1]:g}", "—" if e[2] is None else f"{e[2]:g}",
-             STATUS_LABELS.get(e[3], e[4])] for e in entries]
+    rows = [[e[0], "—" if e[1] is None else f"{e[1]:g}",
+             label if "下达" in label else ("—" if e[2] is None else f"{e[2]:g}"),
+             STATUS_LABELS.get(e[3], e[4])] for e, label in zip(entries, labels)]
     return Chart(chart_id, measure_name, _figure_data(fig), ["县（区）", "最新审定值", "目标", "状态"], rows)

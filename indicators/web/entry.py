@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods
 from core.decorators import role_required
 from core.security import int_or
 from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
+from reporting.submission import period_for
 
 from indicators.entry.selectors import entry_grid
 from indicators.entry.xlsx import read_entry_form, write_entry_form
 from indicators.models import Indicator, Plan
-from indicators.entry.services import EntryInput, SubmissionRejected, period_for, save_entries
+from indicators.entry.services import EntryInput, SubmissionRejected, save_entries
 from indicators.web.plans import xlsx_response
 from indicators.plans.xlsx import WorkbookRejected
 

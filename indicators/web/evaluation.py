@@ -2,10 +2,10 @@
 
 Thin views over `results.selectors` and `regional.selectors`; all reads go through the scoping querysets.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.decorators import role_required
@@ -13,15 +13,17 @@ from core.security import int_or
 
 from indicators.web import charts
 from indicators.regional import selectors as regional
+from indicators.assignments.selectors import assignable_rows
 from indicators.assignments.services import AssignmentInput, AssignmentsRejected, save_assignments
+from indicators.assignments.xlsx import read_assignments, write_assignments
+from indicators.plans.xlsx import WorkbookRejected
 from indicators.evaluation import STATUS_LABELS
 from indicators.results.selectors import (attention_list, parse_year, plan_rows, plan_summary, status_totals,
                                           submission_completeness)
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.reports.xlsx_tables import evaluation_row, write_evaluation
 from indicators.results.services import plan_settings
-from indicators.models import EvaluationResult, IndicatorTarget, Plan, Region
-from indicators.models.scoping import region_subtree_q
+from indicators.models import EvaluationResult, Plan, Region
 from indicators.web.plans import xlsx_response
 
 
@@ -56,7 +58,9 @@ def plan_dashboard(request, code):
     year = parse_year(plan, request.GET.get("year"))
     results = list(
         EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=plan.indicators.visible_to(request.user))
-        .select_related("indicator__plan").prefetch_related("indicator__bureaus").order_by("indicator__order")
+        .select_related("indicator__plan", "indicator__parent")
+        .prefetch_related("indicator__bureaus", "indicator__targets__assignments", "indicator__parent__targets__assignments")
+        .order_by("indicator__order")
     )
     totals = status_totals(results)
     by_category = {}
@@ -92,31 +96,56 @@ def leader_summary(request, region_code):
     return render(request, "indicators/leader_summary.html", context)
 
 
+def _assignment_scope(request, region_code):
+    region = get_object_or_404(Region.objects.visible_to(request.user), code=region_code)
+    rows = assignable_rows(request.user, region)
+    targets = {row.target.pk: row.target for row in rows}
+    return region, rows, targets
+
+
 @role_required("reviewer", "admin")
 def assigned_targets(request, region_code):
-    """A city reviewer records the numbers it assigned to its counties, all counties at once."""
-    region = get_object_or_404(Region.objects.visible_to(request.user), code=region_code)
-    targets = {
-        t.pk: t for t in IndicatorTarget.objects.assignable_by(request.user)
-        .filter(region_subtree_q(region.pk, prefix="indicator__plan__region"))
-        .select_related("indicator__plan__region").prefetch_related("assignments")
-        .order_by("indicator__plan__region__code", "indicator__order", "year")
-    }
+    """A city reviewer records the numbers it assigned to its counties — each target year and each
+    sub-row of a shared target — on the page or from an .xlsx, all counties at once."""
+    region, rows, targets = _assignment_scope(request, region_code)
     errors, status = {}, 200
     if request.method == "POST":
-        items = [AssignmentInput(target_id=pk, value=request.POST.get(f"t{pk}-value", ""),
-                                 document=request.POST.get(f"t{pk}-document", ""),
-                                 document_date=request.POST.get(f"t{pk}-date", ""),
-                                 version=int_or(request.POST.get(f"t{pk}-version"), 0))
-                 for pk in targets if f"t{pk}-value" in request.POST]
-        try:
-            saved = save_assignments(request.user, targets, items, timezone.localdate().year)
-        except AssignmentsRejected as exc:
-            errors, status = exc.errors, 400
+        upload = request.FILES.get("file")
+        if upload is not None:
+            try:
+                items, sheet_errors = read_assignments(upload.read(settings.PLAN_IMPORT_MAX_BYTES + 1), rows,
+                                                       settings.PLAN_IMPORT_MAX_BYTES)
+            except WorkbookRejected as exc:
+                items, sheet_errors = [], [str(exc)]
+            errors = {f"sheet{n}": e for n, e in enumerate(sheet_errors)}
         else:
-            messages.success(request, _("已保存下达目标 %(count)d 项。") % {"count": saved})
-            return redirect("assigned_targets", region_code=region.code)
-    rows = [{"target": t, "assignment": next(iter(t.assignments.all()), None), "error": errors.get(pk),
-             "typed": {k: request.POST.get(f"t{pk}-{k}", "") for k in ("value", "document", "date")} if errors else None}
-            for pk, t in targets.items()]
-    return render(request, "indicators/assigned_targets.html", {"region": region, "rows": rows}, status=status)
+            items = [AssignmentInput(target_id=row.target.pk, indicator_id=row.indicator.pk if row.indicator else None,
+                                     value=request.POST.get(f"{row.key}-value", ""),
+                                     document=request.POST.get(f"{row.key}-document", ""),
+                                     document_date=request.POST.get(f"{row.key}-date", ""),
+                                     version=int_or(request.POST.get(f"{row.key}-version"), 0))
+                     for row in rows if f"{row.key}-value" in request.POST]
+        if not errors:
+            try:
+                saved = save_assignments(request.user, targets, items)
+            except AssignmentsRejected as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("已保存下达目标 %(count)d 项。") % {"count": saved})
+                return redirect("assigned_targets", region_code=region.code)
+        status = 400
+    uploaded = request.FILES.get("file") is not None
+    # A sheet's errors (they name its rows) are listed with the upload; a form's sit by their inputs.
+    upload_errors = list(errors.values()) if uploaded else []
+    typed = ({row.key: {k: request.POST.get(f"{row.key}-{k}", "") for k in ("value", "document", "date")} for row in rows}
+             if errors and not uploaded else {})
+    shown = [{"row": row, "target": row.target, "assignment": row.assignment,
+              "error": None if uploaded else errors.get(row.key), "typed": typed.get(row.key)} for row in rows]
+    return render(request, "indicators/assigned_targets.html",
+                  {"region": region, "rows": shown, "upload_errors": upload_errors}, status=status)
+
+
+@role_required("reviewer", "admin")
+def assigned_targets_download(request, region_code):
+    region, rows, _targets = _assignment_scope(request, region_code)
+    return xlsx_response(write_assignments(region, rows), f"{region.code}-下达目标录入表.xlsx")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.decorators import role_required
 from core.security import int_or
 
+from indicators.assignments.selectors import assignment_for, assignment_history, target_text
 from indicators.web import charts
 from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
@@ -54,7 +55,7 @@ def plan_detail(request, code):
     indicators = (
         plan.indicators.visible_to(request.user)
         .select_related("parent", "measure")
-        .prefetch_related("targets", "bureaus")
+        .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus")
         .order_by("order")
     )
     return render(request, "indicators/plan_detail.html", {"plan": plan, "indicators": indicators})
@@ -91,7 +92,8 @@ def plan_import(request):
 def indicator_detail(request, code, key):
     plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
     indicator = get_object_or_404(
-        plan.indicators.visible_to(request.user).select_related("parent", "measure").prefetch_related("targets__assignments"),
+        plan.indicators.visible_to(request.user).select_related("parent", "measure")
+        .prefetch_related("targets__assignments__recorded_by", "parent__targets__assignments"),
         key=key,
     )
     values = list(indicator.values.order_by("year").prefetch_related("evidence"))
@@ -103,6 +105,7 @@ def indicator_detail(request, code, key):
         "sub_rows": indicator.children.visible_to(request.user).order_by("order"), "results": results,
         "evaluation": evaluation, "year": year,
         "chart": indicator_chart(plan, indicator, values, evaluation),
+        "assignment_history": assignment_history(indicator),
     }
     return render(request, "indicators/indicator_detail.html", context)
 
@@ -113,12 +116,15 @@ def indicator_chart(plan, indicator, values, evaluation):
     points = [(v.year, float(v.number), v.is_approved) for v in values if v.number is not None]
     baseline = float(indicator.baseline_value) if indicator.baseline_value is not None else None
     lines = []
-    for target in indicator.targets.all():
+    # A sub-row sharing the parent's cell is drawn against the parent's target, with its own assigned number.
+    source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
+    for target in source.targets.all():
         spec = target.spec()
-        assigned = next(iter(target.assignments.all()), None)
+        assigned = assignment_for(target, indicator)
         low = spec.low if spec.kind == "range" else (assigned.value if assigned else spec.value)
         high = spec.high if spec.kind == "range" else low
         if low is not None:
-            lines.append((target.year, float(low), float(high), target.raw))
+            label = target_text(target, indicator) if spec.kind == "assigned" else target.raw
+            lines.append((target.year, float(low), float(high), label))
     forecast = (milestone_for(plan, evaluation.year), evaluation.forecast) if evaluation and evaluation.forecast is not None else None
     return charts.indicator_progress("indicator-chart", indicator, indicator.baseline_year, baseline, points, lines, forecast)

@@ -1,4 +1,6 @@
-"""Review by the ecology-environment bureau: the queue, one value's page, and its actions.
+"""Review by the ecology-environment bureau: the queue, one plan-year's batch, one value's page,
+and their actions. What each value is judged against comes from `indicators.review.selectors`;
+approving many goes through `indicators.review.services.review_values` (one re-evaluation).
 
 Scope: the queue and actions take values through `IndicatorValue.objects.reviewable_by(user)`;
 a value's page through `visible_to(user)`. Anything else is 404.
@@ -16,27 +18,29 @@ from core.http import BadVersion, bad_request, parse_version, redirect_back
 from core.security import int_or
 from reporting import workflow
 from reporting.evidence import name_for_type
+from reporting.labels import action_label
 from reporting.models import Evidence
 from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
 from indicators.entry.rules import JUDGEMENT_LABELS
+from indicators.review import selectors as review_selectors
 from indicators.review.services import record_judgement, review_value, review_values
 from indicators.web.filters import ReviewQueueFilter
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, Plan
+from indicators.web.plans import indicator_chart
 from indicators.web.tables import ReviewQueueTable
 
 
 @role_required("reviewer", "admin")
 def review_queue(request):
-    values = (
-        IndicatorValue.objects.reviewable_by(request.user)
-        .select_related("indicator__plan__region")
-    )
+    values = review_selectors.queue_values(request.user)
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "indicators/review_queue.html", {"filter": queue, "table": table})
+    review_selectors.attach_context(row.record for row in table.page.object_list)
+    return render(request, "indicators/review_queue.html", {
+        "filter": queue, "table": table, "plan_years": review_selectors.pending_plan_years(request.user)})
 
 
 @role_required("reviewer", "admin")
@@ -57,19 +61,54 @@ def approve_selected(request):
     return redirect_back(request, "review_queue")
 
 
+@role_required("reviewer", "admin")
+def plan_year_review(request, code, year):
+    """批量审核 one plan-year (a back-filled year): every submitted row with what changed since its
+    last approval; approve all or the ticked ones in one action."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
+    if request.method == "POST":
+        values = IndicatorValue.objects.reviewable_by(request.user).filter(
+            indicator__plan=plan, year=year, state=workflow.SUBMITTED).select_related("indicator__plan__region")
+        if request.POST.get("scope") != "all":
+            ids = [n for n in (int_or(i) for i in request.POST.getlist("select")) if n is not None]
+            values = values.filter(pk__in=ids)
+        values = list(values)
+        versions = {v.pk: int_or(request.POST.get(f"v{v.pk}-version")) for v in values}
+        try:
+            approved = review_values(values, workflow.APPROVE, request.user,
+                                     expected_versions={pk: v for pk, v in versions.items() if v is not None})
+        except (TransitionError, StaleRecord) as exc:
+            messages.error(request, _("未审核任何数据：%(error)s") % {"error": exc})
+        else:
+            if approved:
+                messages.success(request, _("已审核通过 %(count)d 项。") % {"count": len(approved)})
+            else:
+                messages.info(request, _("没有选中待审核的数据。"))
+        return redirect("plan_year_review", code=plan.code, year=year)
+    rows = review_selectors.plan_year_rows(request.user, plan, year)
+    return render(request, "indicators/plan_year_review.html", {"plan": plan, "year": year, "rows": rows})
+
+
 @login_required
 def value_detail(request, pk):
+    people = ("updated_by__profile__bureau__region", "updated_by__profile__region",
+              "reviewed_by__profile__bureau__region", "reviewed_by__profile__region")
     value = get_object_or_404(
-        IndicatorValue.objects.visible_to(request.user).select_related("indicator__plan__region", "updated_by", "reviewed_by"),
-        pk=pk,
-    )
+        review_selectors.with_context(IndicatorValue.objects.visible_to(request.user)).select_related(*people), pk=pk)
+    review_selectors.attach_context([value])
+    can_review = value.review_allowed(request.user)
+    indicator = value.indicator
     context = {
         "value": value,
-        "indicator": value.indicator,
-        "changes": value.state_changes.select_related("user"),
-        "history": value.history.select_related("history_user").order_by("-history_date")[:50],
+        "indicator": indicator,
+        "review": value.review,
+        "changes": value.state_changes.select_related("user__profile__bureau__region", "user__profile__region"),
+        "history": value.history.select_related("history_user__profile__bureau__region", "history_user__profile__region")
+        .order_by("-history_date")[:50],
         "evidence": value.evidence.all(),
-        "can_review": value.review_allowed(request.user),
+        "can_review": can_review,
+        "next_value": review_selectors.next_in_queue(request.user, value) if can_review else None,
+        "chart": indicator_chart(indicator.plan, indicator, list(indicator.values.order_by("year")), None),
     }
     return render(request, "indicators/value_detail.html", context)
 
@@ -91,7 +130,7 @@ def value_review(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已%(action)s：%(name)s %(year)s 年。") % {
-            "action": workflow.ACTION_LABELS[action], "name": value.indicator.name, "year": value.year})
+            "action": action_label(action), "name": value.indicator.name, "year": value.year})
     return redirect_back(request, value.get_absolute_url())
 
 

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.http import MAX_VERSION
+from indicators.assignments.selectors import assigned_json, assignment_for, target_text
 from indicators.evaluation import STATUSES
 from indicators.models import Indicator, Plan
 
@@ -56,13 +57,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
     def get_baseline(self, obj):
         return {"raw": obj.baseline_raw, "value": _decimal(obj.baseline_value), "year": obj.baseline_year}
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object"}})
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "assigned": {"type": "object", "nullable": True, "properties": {
+            "number": {"type": "number"}, "document": {"type": "string"}, "year": {"type": "integer"}}}}}})
     def get_targets(self, obj):
-        return {
-            str(t.year): {"raw": t.raw, "kind": t.kind, "value": _decimal(t.value), "low": _decimal(t.low),
-                          "high": _decimal(t.high), "description": t.describe()}
-            for t in obj.targets.all()
-        }
+        """Each target with `assigned` (下达目标: number, document, year) or null while none is recorded.
+        A sub-row sharing its parent's cell carries the number assigned under the parent's target."""
+        parent_targets = {t.year: t for t in obj.parent.targets.all()} if obj.shares_parent_target and obj.parent_id else {}
+        targets = {}
+        for t in obj.targets.all():
+            source = parent_targets.get(t.year) if not t.raw and t.year in parent_targets else t
+            targets[str(t.year)] = {
+                "raw": t.raw, "kind": t.kind, "value": _decimal(t.value), "low": _decimal(t.low), "high": _decimal(t.high),
+                "description": target_text(t, obj) if t.raw else t.describe(),
+                "assigned": assigned_json(assignment_for(source, obj)),
+            }
+        return targets
 
     def get_measure(self, obj) -> str | None:
         return obj.measure.code if obj.measure_id else None

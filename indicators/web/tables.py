@@ -1,34 +1,73 @@
 """django-tables2 tables of the indicator pages."""
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import IndicatorValue
 
 
 class ReviewQueueTable(tables.Table):
+    """The queue from `indicators.review.selectors.queue_values`; call `attach_context` on the
+    page's records before rendering (the view does)."""
+
     select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": _("全选")}}, orderable=False)
     region = tables.Column(accessor="indicator__plan__region__name", verbose_name=_("行政区划"))
-    indicator = tables.Column(accessor="indicator__name", verbose_name=_("指标"), linkify=lambda record: record.get_absolute_url())
+    indicator = tables.Column(accessor="indicator__name", verbose_name=_("指标"), linkify=lambda record: record.get_absolute_url(),
+                              order_by=("indicator__plan__region__code", "indicator__order"))
     year = tables.Column(verbose_name=_("年份"))
     value = tables.Column(accessor="raw", verbose_name=_("填报值"), orderable=False, empty_values=())
-    unit = tables.Column(accessor="indicator__unit", verbose_name=_("单位"), orderable=False)
-    bureaus = tables.Column(accessor="indicator__responsible_raw", verbose_name=_("责任部门"), orderable=False)
+    target = tables.Column(accessor="pk", verbose_name=_("目标"), orderable=False, empty_values=())
+    baseline = tables.Column(accessor="indicator__baseline_raw", verbose_name=_("基期值"), orderable=False, empty_values=())
+    last_approved = tables.Column(accessor="last_approved_year", verbose_name=_("上次审核通过值"), empty_values=())
+    change_percent = tables.Column(verbose_name=_("变化"), empty_values=(), attrs={"td": {"class": "num"}})
+    explanation = tables.Column(verbose_name=_("变化说明"), orderable=False, empty_values=())
+    evidence_count = tables.Column(verbose_name=_("佐证"), attrs={"td": {"class": "num"}})
     state = tables.Column(verbose_name=_("状态"))
+    since_approval = tables.Column(accessor="pk", verbose_name=_("较审核通过版本的修改"), orderable=False, empty_values=())
     submitted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("提交时间"))
 
     class Meta:
         model = IndicatorValue
-        fields = ("select", "region", "indicator", "year", "value", "unit", "bureaus", "state", "submitted_at")
+        fields = ("select", "region", "indicator", "year", "value", "target", "baseline", "last_approved",
+                  "change_percent", "explanation", "evidence_count", "state", "since_approval", "submitted_at")
         order_by = ("submitted_at",)
         attrs = {"class": "review-queue"}
         empty_text = _("没有符合条件的数据。")
 
+    def render_indicator(self, record, value):
+        if record.review.binding:
+            return format_html('{} <span class="tag binding">{}</span>', value, _("约束性"))
+        return value
+
     def render_value(self, record):
-        text = record.display_value()
-        if record.explanation:
-            return format_html('{}<br><span class="small muted">{}：{}</span>', text, _("变化说明"), record.explanation)
+        unit = record.indicator.unit
+        return format_html("{} {}", record.display_value(), unit) if unit else record.display_value()
+
+    def render_target(self, record):
+        context = record.review
+        if context.target_year is None:
+            return context.target
+        return format_html("{}：{}", context.target_year, context.target)
+
+    def render_baseline(self, record):
+        return record.review.baseline
+
+    def render_last_approved(self, record):
+        context = record.review
+        if not context.last_approved:
+            return "—"
+        return format_html("{}（{}）", context.last_approved, context.last_approved_year)
+
+    def render_change_percent(self, record):
+        context = record.review
+        text = context.change_text
+        if context.large_change:
+            return format_html('<strong class="tag warn">{}</strong>', text)
         return text
+
+    def render_explanation(self, record, value):
+        return value or "—"
 
     def render_state(self, record):
         tags = format_html('<span class="state {}">{}</span>', record.state, record.state_label)
@@ -37,3 +76,12 @@ class ReviewQueueTable(tables.Table):
         if record.synthetic:
             tags = format_html('{} <span class="tag synthetic">{}</span>', tags, _("示例数据"))
         return tags
+
+    def render_since_approval(self, record):
+        context = record.review
+        if not context.approved_before:
+            return format_html('<span class="muted">{}</span>', _("此前未审核通过"))
+        if not context.changes:
+            return format_html('<span class="muted">{}</span>', _("无修改"))
+        return format_html_join(mark_safe("<br>"), "{}：{} → {}",
+                                ((c.label, c.old or "—", c.new or "—") for c in context.changes))

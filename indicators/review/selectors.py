@@ -1,0 +1,190 @@
+"""What a reviewer judges a value against: the read model of the review queue, a value's page and
+the bulk approval of one plan-year.
+
+For each value: the target as parsed (with its assigned number), the baseline, the last approved
+value before it and its year, the change against it (%), the bureau's explanation, the evidence
+count, the late mark, and — once a value was approved before — what changed since that approval.
+
+Query count is constant in the number of rows: the last approved value, the change and the
+evidence count are annotations of the one queue query; targets and assignments are prefetched;
+the approved versions and evidence of a page come in one query each (`attach_context`).
+"""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value,
+                              When)
+from django.db.models.functions import Abs, Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from reporting import workflow
+from reporting.models import Evidence
+
+from indicators.assignments.selectors import target_text
+from indicators.entry.rules import CHANGE_THRESHOLD
+from indicators.models import Indicator, IndicatorValue
+from indicators.results.services import milestone_for
+
+LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
+
+# Fields whose change since the last approval a reviewer sees, with their labels.
+DIFF_FIELDS = (("raw", "填报值"), ("judgement", "完成情况"), ("source", "数据来源"), ("note", "备注"),
+               ("explanation", "变化说明"), ("rate_mode", "降低率口径"))
+
+FLAGS = {"large_change": _("变化较大"), "binding": _("约束性"), "late": _("逾期")}
+
+
+def binding_q(prefix=""):
+    """约束性: the row's own attribute, or its parent's when it shares the parent's target and has none."""
+    return Q(**{f"{prefix}attribute": Indicator.Attribute.BINDING}) | (
+        Q(**{f"{prefix}attribute": ""}) & Q(**{f"{prefix}shares_parent_target": True})
+        & Q(**{f"{prefix}parent__attribute": Indicator.Attribute.BINDING}))
+
+
+def with_context(values):
+    """Annotate a queryset of values with what the queue shows and sorts by."""
+    approved_before = IndicatorValue.objects.filter(
+        indicator_id=OuterRef("indicator_id"), state=workflow.APPROVED, year__lt=OuterRef("year")).order_by("-year")
+    value_type = ContentType.objects.get_for_model(IndicatorValue)
+    evidence = Evidence.objects.filter(content_type=value_type, object_id=OuterRef("pk")).order_by().values(
+        "object_id").annotate(n=Count("pk")).values("n")
+    decimal = DecimalField(max_digits=20, decimal_places=6)
+    return (
+        values.annotate(
+            last_approved_number=Subquery(approved_before.values("number")[:1]),
+            last_approved_raw=Subquery(approved_before.values("raw")[:1]),
+            last_approved_year=Subquery(approved_before.values("year")[:1]),
+            evidence_count=Coalesce(Subquery(evidence), Value(0)),
+        )
+        .annotate(change_percent=Case(
+            When(Q(last_approved_number__isnull=True) | Q(last_approved_number=0) | Q(number__isnull=True),
+                 then=Value(None, output_field=decimal)),
+            default=ExpressionWrapper((F("number") - F("last_approved_number")) * Value(Decimal(100))
+                                      / Abs(F("last_approved_number")), output_field=decimal),
+            output_field=decimal))
+        .select_related("indicator__plan__region", "indicator__parent")
+        .prefetch_related("indicator__targets__assignments", "indicator__parent__targets__assignments")
+    )
+
+
+def filter_flag(values, flag):
+    if flag == "large_change":
+        return values.filter(Q(change_percent__gt=LARGE_CHANGE_PERCENT) | Q(change_percent__lt=-LARGE_CHANGE_PERCENT))
+    if flag == "binding":
+        return values.filter(binding_q("indicator__"))
+    if flag == "late":
+        return values.filter(late=True)
+    return values
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class ReviewContext:
+    """Everything beside the value itself that a reviewer weighs."""
+
+    target: str
+    target_year: int | None
+    baseline: str
+    last_approved: str
+    last_approved_year: int | None
+    change_percent: Decimal | None
+    large_change: bool
+    binding: bool
+    evidence_count: int
+    approved_before: bool = False  # this very value was approved once (then reopened)
+    changes: list = field(default_factory=list)
+
+    @property
+    def change_text(self):
+        """+32.2% (against the last approved value), or — when there is none to compare with."""
+        return "—" if self.change_percent is None else f"{self.change_percent:+.1f}%"
+
+
+def _target_for(value):
+    indicator = value.indicator
+    source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
+    milestone = milestone_for(indicator.plan, value.year)
+    targets = list(source.targets.all())
+    return next((t for t in targets if t.year == milestone), next((t for t in targets if t.year >= value.year), None))
+
+
+def context_for(value, approved_version=None, evidence_since=None):
+    """`value` comes from `with_context`; `approved_version` is its last approved historical record."""
+    indicator = value.indicator
+    target = _target_for(value)
+    change = value.change_percent
+    context = ReviewContext(
+        target=target_text(target, indicator), target_year=target.year if target else None,
+        baseline=f"{indicator.baseline_raw}（{indicator.baseline_year}）" if indicator.baseline_raw and indicator.baseline_year
+        else (indicator.baseline_raw or "—"),
+        last_approved=value.last_approved_raw or "", last_approved_year=value.last_approved_year,
+        change_percent=change, large_change=change is not None and abs(change) > LARGE_CHANGE_PERCENT,
+        binding=indicator.effective_attribute == Indicator.Attribute.BINDING, evidence_count=value.evidence_count,
+    )
+    if approved_version is not None:
+        context.approved_before = True
+        for name, label in DIFF_FIELDS:
+            old, new = getattr(approved_version, name) or "", getattr(value, name) or ""
+            if old != new:
+                context.changes.append(Change(label, str(old), str(new)))
+        if evidence_since:
+            context.changes.append(Change("佐证材料", "", "新增 " + "、".join(evidence_since)))
+    return context
+
+
+def attach_context(values):
+    """Set `.review` on each value of a page (from `with_context`): two queries whatever the page size."""
+    values = list(values)
+    if not values:
+        return values
+    ids = [v.pk for v in values]
+    approved_versions = {}
+    for version in (IndicatorValue.history.filter(id__in=ids, state=workflow.APPROVED)
+                    .order_by("id", "-history_date", "-history_id")):
+        approved_versions.setdefault(version.id, version)
+    added = {}
+    if approved_versions:
+        value_type = ContentType.objects.get_for_model(IndicatorValue)
+        for evidence in Evidence.objects.filter(content_type=value_type, object_id__in=list(approved_versions)):
+            if evidence.uploaded_at > approved_versions[evidence.object_id].history_date:
+                added.setdefault(evidence.object_id, []).append(evidence.original_name)
+    for value in values:
+        value.review = context_for(value, approved_versions.get(value.pk), added.get(value.pk))
+    return values
+
+
+def queue_values(user):
+    """The values `user` may review, annotated for the queue (not yet filtered by state)."""
+    return with_context(IndicatorValue.objects.reviewable_by(user))
+
+
+def next_in_queue(user, value):
+    """The submitted value to review after `value`, in queue order (oldest submission first)."""
+    queue = IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).exclude(pk=value.pk)
+    if value.submitted_at is not None:
+        later = queue.filter(Q(submitted_at__gt=value.submitted_at) | Q(submitted_at=value.submitted_at, pk__gt=value.pk))
+        found = later.order_by("submitted_at", "pk").only("pk").first()
+        if found is not None:
+            return found
+    return queue.order_by("submitted_at", "pk").only("pk").first()
+
+
+def plan_year_rows(user, plan, year):
+    """批量审核: every submitted value of one plan-year the user may review, each with its context."""
+    values = with_context(IndicatorValue.objects.reviewable_by(user).filter(
+        indicator__plan=plan, year=year, state=workflow.SUBMITTED)).order_by("indicator__order")
+    return attach_context(values)
+
+
+def pending_plan_years(user):
+    """(plan code, region name, year, count) of the plan-years with submitted values — one query."""
+    return list(IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
+                .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
+                .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
