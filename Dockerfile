@@ -14,4 +14,5 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers, timeouts and worker recycling: deploy/gunicorn.conf.py
+CMD ["gunicorn", "config.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -62,6 +62,7 @@ def configure(args):
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_BENCHMARK"] = "1"  # serves /bench/trivial/, the yardstick (404 in production)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="tracker-bench-static-"))
     os.environ.pop("CELERY_BROKER_URL", None)  # tasks run eagerly, as on a single-machine install
@@ -218,8 +219,12 @@ def free_port():
 class Server:
     def __init__(self, workers):
         self.port = free_port()
-        self.command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                        "--workers", str(workers), "--timeout", "600", "--backlog", "2048", "--log-level", "warning"]
+        # The production worker model (deploy/gunicorn.conf.py: gthread with threads); only the
+        # address, worker count, a generous timeout and the backlog are the benchmark's own.
+        self.command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                        "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
+                        "--workers", str(workers), "--timeout", "600", "--backlog", "2048", "--log-level", "warning",
+                        "--access-logfile", "/dev/null"]
         self.process = None
 
     def __enter__(self):
@@ -426,12 +431,12 @@ class Client:
     load), then submits every row of it."""
 
     def __init__(self, port, user, plan, rows, year, index, via_api, cookies_out, action="submit"):
-        from rest_framework.authtoken.models import Token
+        from core.models import ApiToken
 
         self.port, self.rows, self.year, self.index, self.api, self.action = port, rows, year, index, via_api, action
         self.outcome = {"api": via_api, "ok": False, "status": None, "seconds": None, "get_seconds": None}
         if via_api:
-            token = Token.objects.get_or_create(user=user)[0].key
+            token = ApiToken.issue(user, name="benchmark").key
             self.path = f"/api/v1/plans/{plan.code}/values/"
             self.body, self.sent = _api_payload(rows, year, index)
             self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}

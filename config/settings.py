@@ -2,6 +2,7 @@
 
 Every variable is documented in `.env.example` and the README's configuration table.
 """
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -54,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_tables2",
     "django_filters",
@@ -73,6 +73,7 @@ if os.environ.get("DJANGO_DEMO", "1") != "0":
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.DeferredWorkNoticeMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
@@ -113,6 +115,11 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: unset → an embedded SQLite file; set → PostgreSQL through psycopg 3 with persistent
 # connections and a health check before reuse (so a restarted server does not break requests).
+# One strategy, chosen over Django's psycopg pool: gunicorn runs gthread workers
+# (deploy/gunicorn.conf.py) and Django gives each thread its own connection either way, so a
+# pool would add a dependency (psycopg_pool) and a second limit to tune without saving
+# connections: web holds at most GUNICORN_WORKERS × GUNICORN_THREADS, each reused for
+# DJANGO_CONN_MAX_AGE seconds, and docker-compose.yml sizes PostgreSQL's max_connections for that.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -130,6 +137,9 @@ else:
         }
     }
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# /bench/trivial/ (the benchmarks' yardstick page) exists only when this is on; benchmarks/run.py
+# sets it for its gunicorn. Off in production.
+BENCHMARK = env_bool("DJANGO_BENCHMARK")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,6 +161,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty: the header is ignored and the connecting address counts, so a client cannot pick a new
+# address for every wrong password. docker-compose.yml sets the nginx service's fixed address.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo fails at start, not at the first login
 AXES_USERNAME_CALLABLE = "core.security.axes_username"
 # Without this every manage.py command prints an "AXES: BEGIN …" banner.
 AXES_VERBOSE = False
@@ -207,9 +223,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
+# Reliability: a task is acknowledged only when it finished, and redelivered when its worker
+# died (every task is idempotent: reports by token, e-mails by their sent flag, re-evaluation
+# recomputes). Each task has a soft time limit (SoftTimeLimitExceeded lets it end cleanly) and a
+# hard one; the whole-database re-evaluation gets longer. Redis redelivers a task not acknowledged
+# within the visibility timeout, so it must exceed the longest hard limit (and retry countdowns),
+# or a long task would be run twice at once. Tasks are sent only after the transaction that
+# made them commits: every caller goes through transaction.on_commit → reporting.tasks.enqueue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TASK_ANNOTATIONS = {
+    "indicators.results.tasks.reevaluate_all": {"soft_time_limit": 1800, "time_limit": 1900},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
@@ -242,7 +273,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "生态指标 <
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an unauthenticated API call gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -259,6 +290,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ProjectStatusEnum": "projects.models.Status"},
 }
 
+# API tokens (core.models.ApiToken) expire this many days after they are issued.
+API_TOKEN_DAYS = int(os.environ.get("DJANGO_API_TOKEN_DAYS", "90"))
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # HTTPS deployments (behind a TLS-terminating proxy) turn on every secure-cookie and HSTS setting.
@@ -266,6 +300,7 @@ HTTPS = env_bool("DJANGO_HTTPS")
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check asks over plain http
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
@@ -300,10 +335,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The largest request body accepted at all (evidence uploads are the largest); nginx has the same
+# cap (deploy/nginx.conf client_max_body_size). core.middleware.RequestSizeLimitMiddleware refuses
+# a bigger declared Content-Length with 413 before anything reads the body.
+REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(32 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PLAN_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Django refuses a multipart request with more files than this (400) before reading them.
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
+# 佐证材料 limits (reporting/evidence.py): per file, per record (one value or one year's project
+# progress: files and bytes), and per uploader in total.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_FILES_PER_RECORD = int(os.environ.get("DJANGO_EVIDENCE_MAX_FILES_PER_RECORD", "20"))
+EVIDENCE_MAX_BYTES_PER_RECORD = int(os.environ.get("DJANGO_EVIDENCE_MAX_BYTES_PER_RECORD", str(50 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES_PER_USER = int(os.environ.get("DJANGO_EVIDENCE_MAX_BYTES_PER_USER", str(1024 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

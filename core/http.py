@@ -1,6 +1,8 @@
 """Small request helpers shared by views."""
+import re
+
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -23,3 +25,28 @@ def redirect_back(request, default, *args, **kwargs):
     if target:
         return HttpResponseRedirect(target)
     return redirect(default, *args, **kwargs)
+
+
+# A record's version counts its saves; the column is a PositiveIntegerField.
+MAX_VERSION = 2**31 - 1
+_VERSION = re.compile(r"[0-9]{1,10}")
+BAD_VERSION_MESSAGE = "页面缺少有效的版本号（version），操作未执行。请刷新页面后重试。"
+
+
+class BadVersion(ValueError):
+    """A state-changing request without a usable version: refused with 400, never let through
+    without the optimistic-lock check."""
+
+
+def parse_version(text):
+    """The version a form or API call sent, as an int, or BadVersion when it is missing, not plain
+    ASCII digits, or beyond the column (10^23 and 'abc' used to skip the check altogether)."""
+    text = text.strip() if isinstance(text, str) else (str(text) if isinstance(text, int) and not isinstance(text, bool) else "")
+    if not _VERSION.fullmatch(text) or int(text) > MAX_VERSION:
+        raise BadVersion(BAD_VERSION_MESSAGE)
+    return int(text)
+
+
+def bad_request(request, message):
+    """The 400 page with a Chinese message (the same page the NUL guard shows)."""
+    return render(request, "core/bad_request.html", {"message": message}, status=400)

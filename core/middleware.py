@@ -1,10 +1,12 @@
 """Request guards: a friendly 503 when the database is down, a clear 400 for NUL characters,
-and a notice when background work had to be queued because the broker is down."""
+413 for an oversized body, no caching of anything a signed-in user sees, and a notice when
+background work had to be queued because the broker is down."""
 import json
 import logging
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
@@ -124,4 +126,53 @@ class DeferredWorkNoticeMiddleware:
                     response["X-Deferred-Work"] = ",".join(sorted(names))
                 elif hasattr(request, "_messages"):
                     messages.warning(request, text)
+        return response
+
+
+TOO_LARGE_MESSAGE = "提交的内容过大（超过 %(limit)d MB），未保存。请减少一次上传的文件数量或压缩文件后重试。"
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared Content-Length exceeds settings.REQUEST_MAX_BYTES with
+    413, before anything reads the body (nginx has the same cap; this holds when Django is
+    reached another way). Django's DATA_UPLOAD_MAX_MEMORY_SIZE only counts non-file fields, so
+    without this one multipart request could carry any number of 10 MB files."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django's own parser refuses a malformed length
+        limit = settings.REQUEST_MAX_BYTES
+        if declared > limit:
+            log.warning("refused a %d-byte request body to %s", declared, request.path[:200])
+            message = TOO_LARGE_MESSAGE % {"limit": limit // (1024 * 1024)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
+            response = SimpleTemplateResponse("core/bad_request.html", {"message": message}, status=413).render()
+            return response
+        return self.get_response(request)
+
+
+PRIVATE_NO_STORE = "private, no-store"
+
+
+class PrivateNoStoreMiddleware:
+    """Nothing a signed-in user (session or API token) is shown may be kept by a shared cache or
+    the browser's disk cache: pages, API answers, evidence files and .xlsx/.docx downloads all
+    get `Cache-Control: private, no-store`. Runs after authentication; DRF sets the token user
+    on the underlying request, so API answers are covered too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = PRIVATE_NO_STORE
+            response.headers.pop("Expires", None)
         return response

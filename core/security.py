@@ -1,4 +1,5 @@
 """Small security helpers shared by settings, middleware and views."""
+import functools
 import ipaddress
 import re
 
@@ -8,17 +9,39 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 def client_ip(request):
     """The client address django-axes counts failed logins against.
 
-    Behind the TLS-terminating proxy (DJANGO_HTTPS, which sets SECURE_PROXY_SSL_HEADER) every
-    request comes from the proxy, so the address is the last X-Forwarded-For entry: the one the
-    proxy itself appended (earlier entries are whatever the client chose to send)."""
+    X-Forwarded-For is only believed when the request comes from a configured proxy
+    (settings.TRUSTED_PROXIES, env DJANGO_TRUSTED_PROXIES: addresses or networks): the header is
+    then read from the right, skipping the trusted proxies' own entries, and the first address
+    no trusted proxy vouches for is the client. Anyone else could write any X-Forwarded-For and
+    give every wrong password a fresh address, so from them the header is ignored. An entry that
+    is not an address stops the walk (it was not written by a proxy we trust)."""
     from django.conf import settings
 
     remote = _ip(request.META.get("REMOTE_ADDR"))
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded and _ip(forwarded[-1]):
-            return _ip(forwarded[-1])
-    return remote
+    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    if remote is None or not _is_trusted(remote, trusted):
+        return remote
+    client = remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for entry in reversed(forwarded):
+        address = _ip(entry)
+        if address is None:
+            break
+        client = address
+        if not _is_trusted(address, trusted):
+            break
+    return client
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries):
+    """The trusted proxies as ip_network objects (a bare address is a /32 or /128 network)."""
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def _is_trusted(address, networks):
+    ip = ipaddress.ip_address(address)
+    return any(ip.version == network.version and ip in network for network in networks)
 
 
 def _ip(text):

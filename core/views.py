@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,19 +31,38 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
-@login_required
 def trivial(request):
-    """The benchmark yardstick: full middleware and auth, one tiny template, no queries of ours."""
+    """The benchmark yardstick: full middleware and auth, one tiny template, no queries of ours.
+    Only with settings.BENCHMARK (benchmarks/run.py turns it on); a 404 for everyone else."""
+    if not settings.BENCHMARK:
+        raise Http404
+    return _trivial_page(request)
+
+
+@login_required
+def _trivial_page(request):
     return render(request, "core/trivial.html")
 
 
 @never_cache
 @require_GET
 def healthz(request):
+    """200 or 503 for load balancers and container checks. Which dependency failed, and its
+    error text, is told to administrators only: an outsider learns nothing about the internals."""
     checks = {"database": health.check_database(), "broker": health.check_broker()}
     ok = all(passed for passed, _ in checks.values())
-    body = {"status": "ok" if ok else "unavailable", "checks": {k: {"ok": p, "detail": d} for k, (p, d) in checks.items()}}
+    body = {"status": "ok" if ok else "unavailable"}
+    if _is_administrator(request):
+        body["checks"] = {k: {"ok": p, "detail": d} for k, (p, d) in checks.items()}
     return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def _is_administrator(request):
+    """Whether the session belongs to staff; False when that cannot be read (database down)."""
+    try:
+        return bool(request.user.is_authenticated and request.user.is_staff)
+    except Exception:  # the session or user lookup needs the database that may be the one down
+        return False
 
 
 def robots(request):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import generations
-from reporting.evidence import EvidenceRejected, attach, check_evidence
+from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
 from reporting.services import StaleRecord, review
 from reporting.submission import closed_period_message, period_for, save_record
 
@@ -91,11 +91,14 @@ def save_progress(user, project, year, data, *, submit, today=None):
                                  expected_version=expected, new=dict(project=project, year=year),
                                  comment=fields["narrative"][:500])
             _save_quantities(record, quantities, data.quantities, user)
+            check_quotas([(record, checked)], user)
             for checked_file in checked:
                 attach(record, checked_file, user)
             generations.bump()  # the project summaries read progress
     except StaleRecord as stale:
         raise ProgressRejected([str(stale)]) from None
+    except EvidenceRejected as rejected:  # a quota: the transaction above left nothing saved
+        raise ProgressRejected([str(rejected)]) from None
     except IntegrityError:
         raise ProgressRejected(["其他用户同时保存了该工程的进展，您的修改未保存，请刷新后重试。"]) from None
     return record

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core import generations
+from core.http import BadVersion, bad_request, parse_version
 from core.security import int_or
 from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
 from reporting import services, workflow
+from reporting.evidence import name_for_type
 from reporting.labels import state_label
 from reporting.models import Evidence, StateChange
 
@@ -159,13 +161,17 @@ def progress_entry(request, pk, year):
 @login_required
 def progress_review(request, pk):
     report = get_object_or_404(ProjectProgress.objects.reviewable_by(request.user).select_related("project__plan__region"), pk=pk)
+    try:
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择审核操作。"))
         return redirect("project_detail", pk=report.project_id)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"] or ""
     try:
-        reviewed = review_progress(report, action, request.user, reason=reason, expected_version=form.cleaned_data.get("version"))
+        reviewed = review_progress(report, action, request.user, reason=reason, expected_version=version)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     except services.StaleRecord as exc:
@@ -187,4 +193,4 @@ def evidence_download(request, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.media_type)
+    return FileResponse(handle, as_attachment=True, filename=name_for_type(evidence.original_name, evidence.media_type), content_type=evidence.media_type)

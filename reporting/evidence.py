@@ -1,10 +1,14 @@
 """佐证材料: checking and attaching evidence files to any reviewed record.
 
 A file is accepted by what it is, not by what it is called: the first bytes must be those of a
-PDF, PNG, JPEG or an .xlsx workbook (a valid OOXML zip, not a zip bomb). Files are stored under a
-random name outside the static root and served only through a permission-checked view.
+PDF, PNG, JPEG or an .xlsx workbook (a valid OOXML zip, not a zip bomb), and its name's extension
+is made to follow that type (`pwn.html` holding JPEG bytes is kept and downloaded as `pwn.jpg`).
+Files are stored under a random name outside the static root and served only through a
+permission-checked view. Quotas (settings, with defaults): files and bytes per record (one value
+or one year's project progress), and bytes per uploader.
 """
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -60,7 +64,7 @@ def check_evidence(upload, max_bytes=None):
         raise EvidenceRejected(f"佐证材料「{name}」的文件类型不受支持，只接受 PDF、PNG、JPEG 图片和 .xlsx 工作簿。")
     if media_type == XLSX_TYPE:
         _check_workbook(name, data)
-    return CheckedFile(name=name, media_type=media_type, data=data)
+    return CheckedFile(name=name_for_type(name, media_type), media_type=media_type, data=data)
 
 
 def _check_workbook(name, data):
@@ -77,12 +81,54 @@ def _check_workbook(name, data):
 
 
 _SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", XLSX_TYPE: ".xlsx"}
+_ALSO_ACCEPTED = {"image/jpeg": {".jpeg"}}
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def name_for_type(name, media_type):
+    """`name` with the extension of the detected type: a browser opening the download goes by
+    the extension, so `pwn.html` holding JPEG bytes must not come back as .html."""
+    suffix = _SUFFIX[media_type]
+    current = _EXTENSION.search(name)
+    if current and current.group(0).lower() in {suffix} | _ALSO_ACCEPTED.get(media_type, set()):
+        return name
+    stem = name[: current.start()] if current else name
+    return (stem or "未命名文件")[: 200 - len(suffix)] + suffix
+
+
+def check_quotas(pairs, user):
+    """Raise EvidenceRejected when adding the files would pass a quota. `pairs` is a list of
+    (record, [CheckedFile, …]). Limits: files and bytes per record (settings.
+    EVIDENCE_MAX_FILES_PER_RECORD / EVIDENCE_MAX_BYTES_PER_RECORD) and the uploader's total
+    (EVIDENCE_MAX_BYTES_PER_USER). Callers check every record of a request before attaching any
+    file, inside the saving transaction, so a refusal leaves nothing half-saved on disk either."""
+    from django.db.models import Count, Sum
+
+    pairs = [(record, files) for record, files in pairs if files]
+    if not pairs:
+        return
+    max_files, max_record = settings.EVIDENCE_MAX_FILES_PER_RECORD, settings.EVIDENCE_MAX_BYTES_PER_RECORD
+    for record, files in pairs:
+        on_record = Evidence.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+        existing = on_record.aggregate(count=Count("pk"), size=Sum("size"))
+        if existing["count"] + len(files) > max_files:
+            raise EvidenceRejected(
+                f"每条数据最多附 {max_files} 个佐证材料（已有 {existing['count']} 个，本次 {len(files)} 个）。请删减后重试。")
+        if (existing["size"] or 0) + sum(len(f.data) for f in files) > max_record:
+            raise EvidenceRejected(f"每条数据的佐证材料合计不能超过 {max_record // 1024 // 1024} MB。请压缩或删减后重试。")
+    max_user = settings.EVIDENCE_MAX_BYTES_PER_USER
+    used = Evidence.objects.filter(uploaded_by=user).aggregate(size=Sum("size"))["size"] or 0
+    if used + sum(len(f.data) for _, files in pairs for f in files) > max_user:
+        raise EvidenceRejected(
+            f"您上传的佐证材料合计已达上限 {max_user // 1024 // 1024} MB，本次未保存。请联系系统管理员。")
 
 
 def attach(record, checked, user):
-    """Store a checked file against `record`. The stored name is random; the suffix is the real type's."""
+    """Store a checked file against `record`, within the quotas (check_quotas; callers check a
+    whole request first). The stored name is random; the suffix is the real type's."""
     from django.core.files.base import ContentFile
 
+    check_quotas([(record, [checked])], user)
     evidence = Evidence(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
         original_name=checked.name, media_type=checked.media_type, size=len(checked.data), uploaded_by=user,

@@ -1,5 +1,5 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import Bureau, Plan
@@ -45,7 +45,7 @@ def test_two_bureaus_in_one_cell_are_two_responsible_bureaus(admin_client, real_
 @pytest.mark.django_db
 def test_a_token_authenticates_and_a_revoked_token_does_not(client, real_plans):
     user = user_with_role(Role.LEADER, region=Plan.objects.get(code="140800-2021-2025").region)
-    token = Token.objects.create(user=user)
+    token = ApiToken.issue(user)
     headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     assert client.get("/api/v1/plans/140826-2021-2025/", **headers).status_code == 200
     token.delete()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
@@ -64,6 +64,11 @@ def post(client, body, code=JIANG, **headers):
     return client.post(values_url(code), data=json.dumps(body), content_type="application/json", **headers)
 
 
+def v(value):
+    """The value's current version, as a review call must send it."""
+    return {"version": IndicatorValue.objects.get(pk=value.pk).version}
+
+
 def item(number="2", value="36.70", **extra):
     return {"number": number, "year": YEAR, "value": value, "source": "县林业局", "note": "", **extra}
 
@@ -84,7 +89,7 @@ def test_a_batch_is_saved_and_each_item_answers_with_its_id_and_state(staff_clie
 
 
 def test_a_token_authenticates_writes(client, staff, period):
-    token = Token.objects.create(user=staff)
+    token = ApiToken.issue(staff)
     response = post(client, [item()], HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 201 and response.json()["results"][0]["state"] == "draft"
 
@@ -245,7 +250,7 @@ def submitted_value(staff_client, staff):
 
 def test_a_value_reads_with_its_state_and_history(client, reviewer, submitted_value):
     client.force_login(reviewer)
-    assert client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "请核实口径"},
+    assert client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "请核实口径", **v(submitted_value)},
                        content_type="application/json").status_code == 200
     body = client.get(f"/api/v1/values/{submitted_value.pk}").json()
     assert (body["id"], body["state"], body["value"], body["return_reason"]) == (submitted_value.pk, "returned", "36.7", "请核实口径")
@@ -286,13 +291,13 @@ def test_bureau_staff_cannot_approve_their_own_value(staff_client, submitted_val
 
 
 def test_approve_then_reopen_with_a_reason_through_the_api(client, reviewer, staff, submitted_value):
-    token = Token.objects.create(user=reviewer)
+    token = ApiToken.issue(reviewer)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-    response = client.post(f"/api/v1/values/{submitted_value.pk}/approve", **auth)
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/approve", v(submitted_value), content_type="application/json", **auth)
     assert response.status_code == 200 and response.json()["state"] == "approved"
-    refused = client.post(f"/api/v1/values/{submitted_value.pk}/reopen", {}, content_type="application/json", **auth)
+    refused = client.post(f"/api/v1/values/{submitted_value.pk}/reopen", v(submitted_value), content_type="application/json", **auth)
     assert refused.status_code == 400 and "必须填写原因" in refused.json()["errors"][0]["message"]
-    response = client.post(f"/api/v1/values/{submitted_value.pk}/reopen", {"reason": "年报更正"}, content_type="application/json", **auth)
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/reopen", {"reason": "年报更正", **v(submitted_value)}, content_type="application/json", **auth)
     assert response.status_code == 200
     body = response.json()
     assert body["state"] == "reopened" and body["return_reason"] == "年报更正"
@@ -304,10 +309,10 @@ def test_approve_then_reopen_with_a_reason_through_the_api(client, reviewer, sta
 def test_return_needs_a_reason_and_approving_a_returned_value_is_refused(client, reviewer, submitted_value):
     client.force_login(reviewer)
     url = f"/api/v1/values/{submitted_value.pk}"
-    refused = client.post(f"{url}/return", {"reason": " "}, content_type="application/json")
+    refused = client.post(f"{url}/return", {"reason": " ", **v(submitted_value)}, content_type="application/json")
     assert refused.status_code == 400 and "「退回」必须填写原因" in refused.json()["errors"][0]["message"]
-    assert client.post(f"{url}/return", {"reason": "缺少佐证"}, content_type="application/json").json()["state"] == "returned"
-    again = client.post(f"{url}/approve")
+    assert client.post(f"{url}/return", {"reason": "缺少佐证", **v(submitted_value)}, content_type="application/json").json()["state"] == "returned"
+    again = client.post(f"{url}/approve", v(submitted_value), content_type="application/json")
     assert again.status_code == 400 and again.json()["errors"][0]["field"] == "state"
 
 
@@ -323,7 +328,7 @@ def test_a_review_with_an_old_version_is_refused_with_409(client, reviewer, subm
 
 def test_a_resubmission_through_the_api_returns_the_value_to_review(client, staff, reviewer, submitted_value):
     client.force_login(reviewer)
-    client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "小数位错误"}, content_type="application/json")
+    client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": "小数位错误", **v(submitted_value)}, content_type="application/json")
     client.force_login(staff)
     submitted_value.refresh_from_db()
     response = post(client, [item("2", "36.72", submit=True, version=submitted_value.version)])
@@ -337,6 +342,14 @@ def test_a_resubmission_through_the_api_returns_the_value_to_review(client, staf
 def test_a_long_reason_is_kept_in_full_on_the_value(client, reviewer, submitted_value):
     client.force_login(reviewer)
     reason = "请核实：" + "数据来源与口径不一致。" * 60
-    response = client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": reason}, content_type="application/json")
+    response = client.post(f"/api/v1/values/{submitted_value.pk}/return", {"reason": reason, **v(submitted_value)}, content_type="application/json")
     assert response.status_code == 200 and response.json()["return_reason"] == reason
     assert len(Notification.objects.get().message) <= 500
+
+
+def test_a_review_call_without_a_version_is_refused_with_400(client, reviewer, submitted_value):
+    client.force_login(reviewer)
+    for body in ({}, {"reason": "x"}, {"version": None}, {"version": ""}):
+        response = client.post(f"/api/v1/values/{submitted_value.pk}/approve", body, content_type="application/json")
+        assert response.status_code == 400, body
+    assert IndicatorValue.objects.get(pk=submitted_value.pk).state == "submitted"

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from core import backup
@@ -129,7 +129,7 @@ def report_some_values(plans):
     group.permissions.add(Permission.objects.get(codename="change_indicatorvalue"))
     reviewer.groups.add(group)
     reviewer.user_permissions.add(Permission.objects.get(codename="view_plan"))
-    Token.objects.create(user=reviewer)
+    ApiToken.issue(reviewer)
     LogEntry.objects.create(user=reviewer, content_type=ContentType.objects.get_for_model(Plan), object_id=str(plan.pk),
                             object_repr=str(plan), action_flag=CHANGE, change_message="修改表注")
     return {"plan": plan, "indicators": indicators, "staff": staff, "reviewer": reviewer, "value": approved,

@@ -67,7 +67,17 @@ def media_root(settings, tmp_path):
 )
 def test_pdf_png_jpeg_and_xlsx_are_accepted_by_their_bytes(name, data, media_type):
     checked = check_evidence(SimpleUploadedFile(name, data if data is not None else xlsx_bytes()))
-    assert checked.media_type == media_type and checked.name == name
+    assert checked.media_type == media_type
+    assert checked.name == (name if name != "photo.png" else "photo.jpg")  # the name follows the bytes
+
+
+@pytest.mark.parametrize(
+    "given, data, kept",
+    [("pwn.html", JPEG, "pwn.jpg"), ("pwn.HTML", PNG, "pwn.png"), ("年报.svg", PDF, "年报.pdf"),
+     ("无扩展名", PDF, "无扩展名.pdf"), ("照片.JPEG", JPEG, "照片.JPEG"), (".htaccess", PNG, "未命名文件.png")],
+)
+def test_the_kept_name_gets_the_extension_of_the_detected_type(given, data, kept):
+    assert check_evidence(SimpleUploadedFile(given, data)).name == kept
 
 
 @pytest.mark.parametrize(
@@ -244,3 +254,80 @@ def test_anonymous_users_are_sent_to_log_in_for_evidence(client, evidence):
     client.logout()
     response = client.get(reverse("evidence_download", args=[evidence.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- issue 17: the name follows the type; quotas per value and per user ----------------------
+
+
+def test_pwn_html_holding_jpeg_bytes_is_saved_and_downloaded_as_jpg(staff_client, forest):
+    response = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7",
+                                              f"i{forest.pk}-evidence": SimpleUploadedFile("pwn.html", JPEG)})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == "pwn.jpg" and evidence.file.name.endswith(".jpg")
+    download = staff_client.get(reverse("evidence_download", args=[evidence.pk]))
+    assert 'filename="pwn.jpg"' in download["Content-Disposition"] and ".html" not in download["Content-Disposition"]
+    assert download["Content-Type"] == "image/jpeg"
+
+
+def test_an_older_row_with_a_misleading_name_is_still_downloaded_under_its_real_type(staff_client, evidence):
+    Evidence.objects.filter(pk=evidence.pk).update(original_name="年报.html")
+    download = staff_client.get(reverse("evidence_download", args=[evidence.pk]))
+    assert "年报.pdf" in download["Content-Disposition"] or "%E5%B9%B4%E6%8A%A5.pdf" in download["Content-Disposition"]
+
+
+def test_a_value_holds_at_most_the_configured_number_of_files(staff_client, forest, settings, media_root):
+    settings.EVIDENCE_MAX_FILES_PER_RECORD = 3
+    files = [SimpleUploadedFile(f"照片{n}.png", PNG) for n in range(4)]
+    response = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7", f"i{forest.pk}-evidence": files})
+    assert response.status_code == 400 and "最多附 3 个佐证材料" in response.content.decode()
+    assert not IndicatorValue.objects.exists() and not Evidence.objects.exists()
+    assert not any(media_root.rglob("*.*"))  # nothing left on disk either
+    # three go through; a fourth in a later request is refused, naming what is there already
+    files = [SimpleUploadedFile(f"照片{n}.png", PNG) for n in range(3)]
+    ok = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7", f"i{forest.pk}-evidence": files})
+    assert ok.status_code == 302 and Evidence.objects.count() == 3
+    value = IndicatorValue.objects.get()
+    more = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.8",
+                                          f"i{forest.pk}-version": str(value.version),
+                                          f"i{forest.pk}-evidence": SimpleUploadedFile("第四张.png", PNG)})
+    assert more.status_code == 400 and "已有 3 个" in more.content.decode()
+    assert Evidence.objects.count() == 3 and IndicatorValue.objects.get().raw == "36.7"
+
+
+def test_the_files_of_a_value_have_a_total_size_limit(staff_client, forest, settings):
+    settings.EVIDENCE_MAX_BYTES_PER_RECORD = len(PDF) + 10
+    response = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7",
+                                              f"i{forest.pk}-evidence": [SimpleUploadedFile("a.pdf", PDF),
+                                                                         SimpleUploadedFile("b.pdf", PDF)]})
+    assert response.status_code == 400 and "合计不能超过" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_a_user_has_a_total_evidence_quota(staff_client, jiang, forest, settings):
+    settings.EVIDENCE_MAX_BYTES_PER_USER = len(PDF) * 2
+    fire = jiang.indicators.get(number="3")
+    response = staff_client.post(form_url(), {
+        "action": "save", f"i{forest.pk}-raw": "36.7", f"i{fire.pk}-raw": "0.5",
+        f"i{forest.pk}-evidence": [SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.pdf", PDF)],
+        f"i{fire.pk}-evidence": SimpleUploadedFile("c.pdf", PDF),
+    })
+    assert response.status_code == 400 and "合计已达上限" in response.content.decode()
+    assert not Evidence.objects.exists() and not IndicatorValue.objects.exists()
+
+
+def test_too_many_files_in_one_request_are_refused_before_reading_them(staff_client, forest, settings):
+    files = [SimpleUploadedFile(f"p{n}.png", PNG) for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+    response = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7", f"i{forest.pk}-evidence": files})
+    assert response.status_code == 400
+    assert not Evidence.objects.exists()
+
+
+def test_a_request_body_over_the_cap_is_refused_with_413_before_it_is_read(staff_client, forest, settings):
+    settings.REQUEST_MAX_BYTES = 1000
+    response = staff_client.post(form_url(), {"action": "save", f"i{forest.pk}-raw": "36.7",
+                                              f"i{forest.pk}-evidence": SimpleUploadedFile("a.pdf", PDF + b"0" * 2000)})
+    assert response.status_code == 413 and "提交的内容过大" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+    api = staff_client.post("/api/v1/values/", data="x" * 2000, content_type="application/json")
+    assert api.status_code == 413 and "提交的内容过大" in api.json()["detail"]

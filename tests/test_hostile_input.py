@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import EvaluationReport, Indicator, IndicatorTarget, IndicatorValue, Region
@@ -459,7 +459,7 @@ API_FIELDS = ["number", "year", "value", "judgement", "source", "note", "explana
 
 
 def test_the_write_api_survives_every_payload_in_every_field(client, world):
-    token = Token.objects.create(user=world.staff)
+    token = ApiToken.issue(world.staff)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     probe = Probe(client)
     url = f"/api/v1/plans/{PLAN}/values/"
@@ -478,7 +478,7 @@ def test_the_write_api_survives_every_payload_in_every_field(client, world):
                           ("10MB", b'[{"number": "' + b"9" * TEN_MB + b'"}]')]:
         probe.check(client.generic("POST", url, raw, content_type="application/json", **auth), f"API values raw={raw_name}")
     value = submitted(world.forest)
-    reviewer_token = Token.objects.create(user=world.reviewer)
+    reviewer_token = ApiToken.issue(world.reviewer)
     for action in ("approve", "return", "reopen"):
         for field in ("reason", "version"):
             for name, payload in PAYLOADS:
@@ -502,7 +502,7 @@ def test_nul_in_a_form_is_refused_with_a_message(client, world):
 
 
 def test_nul_in_the_api_is_refused_with_an_errors_list(client, world):
-    token = Token.objects.create(user=world.staff)
+    token = ApiToken.issue(world.staff)
     response = client.post(f"/api/v1/plans/{PLAN}/values/", [{"number": "1", "year": YEAR, "value": "1", "note": "a\x00b"}],
                            content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 400

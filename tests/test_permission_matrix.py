@@ -10,7 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from indicators.models import Bureau, EvaluationReport, Indicator, IndicatorValue, Plan, Region
@@ -38,6 +38,16 @@ class Rule:
     data: callable = None                 # (world, region) → POST body
     scoped: bool = True                   # does an out-of-scope object give 404?
     api: bool = False
+
+
+def _version(value_pk):
+    return str(IndicatorValue.objects.get(pk=value_pk).version)
+
+
+def _progress_version(progress_pk):
+    from projects.models import ProjectProgress
+
+    return str(ProjectProgress.objects.get(pk=progress_pk).version)
 
 
 def plan(w, r):
@@ -74,7 +84,7 @@ RULES = {
     "home": Rule(expected=READ, scoped=False),
     "healthz": Rule(expected={role: 200 for role in ROLES}, scoped=False),
     "robots": Rule(expected={role: 200 for role in ROLES}, scoped=False),
-    "trivial": Rule(expected=READ, scoped=False),
+    "trivial": Rule(expected={role: 404 for role in ROLES}, scoped=False),  # only with settings.BENCHMARK
     "login": Rule(expected={role: 200 for role in ROLES}, scoped=False),
     "logout": Rule(method="post", expected={role: 302 for role in ROLES}, scoped=False),
     "plan_list": Rule(expected=READ, scoped=False),
@@ -105,9 +115,9 @@ RULES = {
     "plan_year_review": Rule(year, REVIEWERS),
     "value_detail": Rule(value, READ),
     "value_review": Rule(value, {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                         data=lambda w, r: {"action": "return", "reason": "请核对"}),
+                         data=lambda w, r: {"action": "return", "reason": "请核对", "version": _version(w[r]["value"])}),
     "value_judgement": Rule(value, {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                            data=lambda w, r: {"judgement": "done", "reason": "理由"}),
+                            data=lambda w, r: {"judgement": "done", "reason": "理由", "version": _version(w[r]["value"])}),
     "evidence_download": Rule(lambda w, r: {"pk": w[r]["evidence"]}, READ),
     "period_list": Rule(plan, REVIEWERS),
     "notification_list": Rule(expected=READ, scoped=False),
@@ -120,7 +130,7 @@ RULES = {
     "project_progress_entry": Rule(lambda w, r: {"pk": w[r]["project"], "year": 2023}, READ),
     "project_progress_review": Rule(lambda w, r: {"pk": w[r]["progress"]},
                                     {**REVIEWERS, "reviewer": 302, "city_reviewer": 302, "admin": 302}, method="post",
-                                    data=lambda w, r: {"action": "approve"}),
+                                    data=lambda w, r: {"action": "approve", "version": _progress_version(w[r]["progress"])}),
     "project_evidence": Rule(lambda w, r: {"pk": w[r]["project_evidence"]}, READ),
     # API
     "api_schema": Rule(expected=API_READ, scoped=False, api=True),
@@ -133,11 +143,14 @@ RULES = {
                             data=lambda w, r: [{"number": w[r]["number"], "year": 2024, "value": "36.8"}]),
     "api_value": Rule(value, API_READ, api=True),
     "api_value_approve": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 200, "city_reviewer": 200, "admin": 200,
-                                      "anonymous": 401}, method="post", api=True, data=lambda w, r: {}),
+                                      "anonymous": 401}, method="post", api=True,
+                              data=lambda w, r: {"version": int(_version(w[r]["value"]))}),
     "api_value_return": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 200, "city_reviewer": 200, "admin": 200,
-                                     "anonymous": 401}, method="post", api=True, data=lambda w, r: {"reason": "请核对"}),
+                                     "anonymous": 401}, method="post", api=True,
+                             data=lambda w, r: {"reason": "请核对", "version": int(_version(w[r]["value"]))}),
     "api_value_reopen": Rule(value, {**{r: 404 for r in ROLES}, "reviewer": 400, "city_reviewer": 400, "admin": 400,
-                                     "anonymous": 401}, method="post", api=True, data=lambda w, r: {"reason": "重新核对"}),
+                                     "anonymous": 401}, method="post", api=True,
+                             data=lambda w, r: {"reason": "重新核对", "version": int(_version(w[r]["value"]))}),
 }
 
 
@@ -257,7 +270,7 @@ def _remove_world(w):
     IndicatorValue.history.filter(id__in=values).delete()
     IndicatorValue.objects.filter(pk__in=values).delete()
     ReportingPeriod.objects.all().delete()
-    Token.objects.all().delete()
+    ApiToken.objects.all().delete()
     users = [u.pk for u in w["users"].values() if u is not None]
     User.objects.filter(pk__in=users).delete()
 
@@ -283,7 +296,7 @@ def _client_for(client, world, role, api):
     if user is None:
         return client
     if api:
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _ = (ApiToken.issue(user), True)
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     else:
         client.force_login(user)

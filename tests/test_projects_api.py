@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Role
 from projects.models import Project, ProjectProgress, QuantityProgress
@@ -58,7 +58,7 @@ def test_bureau_staff_get_only_their_bureaus_projects(client, people):
 
 
 def test_a_token_authenticates_and_anonymous_requests_are_refused(client, people):
-    token = Token.objects.create(user=people["leader"])
+    token = ApiToken.issue(people["leader"])
     assert client.get(url(JIANG), HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
     assert client.get(url(JIANG)).status_code in (401, 403)
 

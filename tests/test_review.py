@@ -347,3 +347,49 @@ def test_the_queue_needs_a_fixed_small_number_of_queries(client, plans, forestry
     after, shown_after = _queue_queries(client)
     assert shown_after == shown + 10
     assert after == before
+
+
+# --- issue 17: the optimistic lock cannot be skipped with a malformed version --------------
+
+
+@pytest.mark.parametrize("version", [str(10**23), "abc", "", "-1", "1.0", "²", None])
+def test_a_reopen_or_judgement_without_a_valid_version_is_refused_with_400(client, city_reviewer, forest, version):
+    value = submitted(forest)
+    value.state = workflow.APPROVED
+    value.save()
+    client.force_login(city_reviewer)
+    data = {"action": "reopen", "reason": "年报更正"}
+    if version is not None:
+        data["version"] = version
+    response = client.post(reverse("value_review", args=[value.pk]), data)
+    assert response.status_code == 400 and "版本号" in response.content.decode()
+    judged = {"judgement": "done", "reason": "已核查"} | ({"version": version} if version is not None else {})
+    response = client.post(reverse("value_judgement", args=[value.pk]), judged)
+    assert response.status_code == 400 and "版本号" in response.content.decode()
+    value.refresh_from_db()
+    assert value.state == workflow.APPROVED and value.reviewer_judgement == ""
+
+
+def test_the_same_reopen_with_the_current_version_goes_through(client, city_reviewer, forest):
+    value = submitted(forest)
+    value.state = workflow.APPROVED
+    value.save()
+    client.force_login(city_reviewer)
+    response = client.post(reverse("value_review", args=[value.pk]),
+                           {"action": "reopen", "reason": "年报更正", "version": str(value.version)})
+    assert response.status_code == 302
+    value.refresh_from_db()
+    assert value.state == workflow.RETURNED or value.state != workflow.APPROVED
+
+
+def test_the_api_refuses_an_out_of_range_or_non_numeric_version_with_400(city_reviewer, forest):
+    from django.test import Client
+
+    value = submitted(forest)
+    client = Client()
+    client.force_login(city_reviewer)
+    for version in (10**23, "abc", -1, True):
+        response = client.post(f"/api/v1/values/{value.pk}/approve", {"version": version}, content_type="application/json")
+        assert response.status_code == 400, version
+    value.refresh_from_db()
+    assert value.state == workflow.SUBMITTED

@@ -11,7 +11,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 from schemathesis import GenerationMode
 
 from accounts.models import Role
@@ -42,7 +42,7 @@ def world(db):
     staff = user_with_role(Role.BUREAU_STAFF, bureau=forestry, username="fuzz-staff")
     admin = user_with_role(Role.ADMIN, username="fuzz-admin")
     return SimpleNamespace(plan=plan, value=value, tokens={
-        "admin": Token.objects.create(user=admin).key, "staff": Token.objects.create(user=staff).key})
+        "admin": ApiToken.issue(admin).key, "staff": ApiToken.issue(staff).key})
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from core.models import ApiToken
 
 from accounts.models import Profile, Role
 from indicators.admin import TargetInlineForm
@@ -140,7 +140,7 @@ def test_a_batch_with_one_bad_item_saves_nothing(world):
 
 
 def test_the_api_batch_is_all_or_nothing_too(world):
-    token = Token.objects.create(user=world.staff)
+    token = ApiToken.issue(world.staff)
     response = Client().post(f"/api/v1/plans/{PLAN}/values/", [{"number": "1", "year": YEAR, "value": "36.5"},
                                                                 {"number": "2", "year": YEAR, "value": "abc"}],
                              content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -213,7 +213,7 @@ def test_a_stale_value_version_is_refused_and_names_the_winner(world):
 
 def test_the_api_answers_409_for_a_stale_version(world):
     value = IndicatorValue.objects.create(indicator=world.forest, year=YEAR, raw="36.5", number="36.5", state=workflow.SUBMITTED)
-    token = Token.objects.create(user=world.reviewer)
+    token = ApiToken.issue(world.reviewer)
     response = Client().post(f"/api/v1/values/{value.pk}/approve", {"version": value.version + 5},
                              content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 409

@@ -69,3 +69,48 @@ def test_chinese_is_the_default_language_in_shanghai_time(tmp_path):
     config = probe(tmp_path, DJANGO_ALLOWED_HOSTS="a.example, b.example")
     assert (config["lang"], config["tz"], config["use_tz"]) == ("zh-hans", "Asia/Shanghai", True)
     assert config["hosts"] == ["a.example", "b.example"]
+
+
+def test_celery_acknowledges_late_redelivers_lost_work_and_limits_every_tasks_time():
+    from config.celery import app
+
+    conf = app.conf
+    assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    longest = max([conf.task_time_limit] + [a.get("time_limit", 0) for a in conf.task_annotations.values()])
+    for annotation in conf.task_annotations.values():
+        assert 0 < annotation["soft_time_limit"] < annotation["time_limit"]
+    # Redis hands an unacknowledged task to another worker after the visibility timeout: it must
+    # outlast the longest task and the longest retry back-off, or one task would run twice at once.
+    assert conf.broker_transport_options["visibility_timeout"] > longest + 600
+    assert "indicators.results.tasks.reevaluate_all" in conf.task_annotations
+
+
+def test_tasks_are_sent_only_when_the_transaction_that_made_them_commits(monkeypatch, db, django_capture_on_commit_callbacks):
+    """The two places that send tasks from a request do it in transaction.on_commit, so a
+    rolled-back save sends nothing (and a worker never reads a row that is not committed yet)."""
+    import re
+
+    for path in ("reporting/services.py", "indicators/web/reports.py"):
+        text = (ROOT / path).read_text()
+        assert re.search(r"transaction\.on_commit\((lambda: enqueue|queue_notification_emails)", text), path
+    from django.db import transaction
+
+    from reporting import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.send_notification_emails, "apply_async", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                transaction.on_commit(tasks.queue_notification_emails)
+                raise RuntimeError("the save fails")
+        except RuntimeError:
+            pass
+    assert sent == []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            transaction.on_commit(tasks.queue_notification_emails)
+        assert sent == []  # not before the commit
+    assert len(sent) == 1

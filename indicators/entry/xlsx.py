@@ -5,7 +5,7 @@ correctly; errors name the sheet row. Everything user-typed is written as text, 
 """
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -13,7 +13,7 @@ from core.security import int_or
 
 from indicators.entry.rules import JUDGEMENT_LABELS, JUDGEMENTS
 from indicators.entry.services import EntryInput
-from indicators.plans.xlsx import WorkbookRejected, _text_cell, cell_text, check_upload
+from indicators.plans.xlsx import WorkbookRejected, _text_cell, cell_text, open_workbook, sheet_rows
 
 SHEET = "年度填报"
 HEADERS = ["行键", "序号", "指标", "计量单位", "基期值", "目标", "上年审核值", "本年数值", "完成情况（定性指标）",
@@ -67,20 +67,20 @@ def write_entry_form(plan, year, rows):
 
 def read_entry_form(data, rows, max_bytes):
     """(items, errors): EntryInputs for the rows the user filled, or errors naming sheet rows."""
-    check_upload(data, max_bytes)
+    wb = open_workbook(data, max_bytes)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise WorkbookRejected("无法读取该 .xlsx 文件，请确认文件未损坏。") from None
-    if SHEET not in wb.sheetnames:
-        raise WorkbookRejected(f"工作簿中没有「{SHEET}」工作表，请使用本系统下载的填报表。")
+        if SHEET not in wb.sheetnames:
+            raise WorkbookRejected(f"工作簿中没有「{SHEET}」工作表，请使用本系统下载的填报表。")
+        header_rows = sheet_rows(wb, SHEET, max_col=len(HEADERS), min_row=3, max_row=3)
+        sheet = sheet_rows(wb, SHEET, max_col=len(HEADERS), min_row=_FIRST_ROW)
+    finally:
+        wb.close()
     by_key = {row.indicator.key: row for row in rows}
     items, errors, seen = [], [], set()
-    sheet = wb[SHEET]
-    header = [cell_text(c) for c in next(sheet.iter_rows(min_row=3, max_row=3, values_only=True), ())]
+    header = [cell_text(c) for c in (header_rows[0] if header_rows else ())]
     if header[: len(HEADERS)] != HEADERS:
         raise WorkbookRejected("表头与下载的填报表不一致，请使用本系统下载的填报表，不要增删列。")
-    for number, cells in enumerate(sheet.iter_rows(min_row=_FIRST_ROW, values_only=True), start=_FIRST_ROW):
+    for number, cells in enumerate(sheet, start=_FIRST_ROW):
         cells = [unneutralise(cell_text(c)) for c in cells] + [""] * len(HEADERS)
         key, raw, judgement_label, source, note, explanation, version = (cells[0], cells[7], cells[8], cells[9],
                                                                            cells[10], cells[11], cells[12])

@@ -112,6 +112,64 @@ def check_upload(data, max_bytes):
         raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（缺少工作簿内容）。")
     if total > MAX_UNCOMPRESSED:
         raise WorkbookRejected("文件解压后过大，疑似压缩炸弹，已拒绝。")
+    _refuse_dtds(data)
+
+
+# Excel and WPS never write a DTD; one in a workbook part can only be there to declare entities
+# (exponential expansion, external files), so it is refused outright — in UTF-8 and UTF-16 too.
+_DTD_MARKERS = tuple(marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+                     for encoding in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def _refuse_dtds(data):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    tail = b""
+                    while chunk := member.read(1024 * 1024):
+                        window = tail + chunk
+                        if any(marker in window for marker in _DTD_MARKERS):
+                            raise WorkbookRejected(
+                                f"文件中的「{info.filename}」含有 DTD 声明（<!DOCTYPE>），这不是 Excel 或 WPS 保存的工作簿，已拒绝。")
+                        tail = window[-32:]
+    except WorkbookRejected:
+        raise
+    except Exception:  # a CRC mismatch, a broken deflate stream, an encrypted member …
+        raise WorkbookRejected(DAMAGED) from None
+
+
+MAX_SHEET_ROWS = 10_000
+MAX_SHEET_COLUMNS = 64
+DAMAGED = "无法读取该 .xlsx 文件，请确认文件未损坏。"
+
+
+def open_workbook(data, max_bytes):
+    """A read-only workbook of an upload that passed check_upload, or WorkbookRejected."""
+    check_upload(data, max_bytes)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises anything from KeyError to ParseError on a damaged file
+        raise WorkbookRejected(DAMAGED) from None
+
+
+def sheet_rows(workbook, name, max_col=MAX_SHEET_COLUMNS, **bounds):
+    """All rows of sheet `name` as lists of values, read now. In read-only mode openpyxl parses a
+    sheet's XML lazily while iter_rows runs, so a DTD, a cut-off file or broken XML raises there,
+    not in load_workbook: reading here turns any of that into WorkbookRejected (a 400 with a
+    message) instead of a 500. At most MAX_SHEET_ROWS rows and `max_col` columns: a tiny file can
+    claim row 1048576 and column XFD, and openpyxl would fill in every empty row between."""
+    rows = []
+    try:
+        for row in workbook[name].iter_rows(values_only=True, max_col=max_col, **bounds):
+            if len(rows) >= MAX_SHEET_ROWS:
+                raise WorkbookRejected(f"工作表「{name}」超过 {MAX_SHEET_ROWS} 行，请使用本系统下载的模板。")
+            rows.append(list(row))
+    except WorkbookRejected:
+        raise
+    except Exception:
+        raise WorkbookRejected(f"{DAMAGED}（工作表「{name}」内容已损坏或含不支持的内容）") from None
+    return rows
 
 
 def cell_text(value):
@@ -127,17 +185,16 @@ def cell_text(value):
 
 def read_plan_table(data, max_bytes=5 * 1024 * 1024):
     """Parse an uploaded workbook into (PlanTable or None, [TableError]). Raises WorkbookRejected."""
-    check_upload(data, max_bytes)
+    wb = open_workbook(data, max_bytes)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise WorkbookRejected("无法读取该 .xlsx 文件，请确认文件未损坏。") from None
+        if TABLE_SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
+            raise WorkbookRejected(f"工作簿必须包含「{TABLE_SHEET}」和「{INFO_SHEET}」两个工作表（请使用下载的模板）。")
+        info_rows, rows = sheet_rows(wb, INFO_SHEET), sheet_rows(wb, TABLE_SHEET)
+    finally:
+        wb.close()
     errors = []
-    if TABLE_SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
-        raise WorkbookRejected(f"工作簿必须包含「{TABLE_SHEET}」和「{INFO_SHEET}」两个工作表（请使用下载的模板）。")
-    info = {cell_text(r[0]): cell_text(r[1]) if len(r) > 1 else "" for r in wb[INFO_SHEET].iter_rows(values_only=True) if r and r[0]}
+    info = {cell_text(r[0]): cell_text(r[1]) if len(r) > 1 else "" for r in info_rows if r and r[0]}
     table = _plan_from_info(info, errors)
-    rows = list(wb[TABLE_SHEET].iter_rows(values_only=True))
     header_index = next((i for i, r in enumerate(rows) if r and "序号" in [cell_text(c) for c in r]), None)
     if header_index is None:
         errors.append(TableError(None, "表头", "找不到含「序号」的表头行。"))

@@ -16,7 +16,7 @@ from indicators.results.selectors import ATTENTION, submission_completeness
 from indicators.assignments.selectors import assignment_for, target_text
 from indicators.models import EvaluationResult, Indicator, Measure, Plan, Region
 from indicators.models.scoping import region_subtree_q
-from accounts.roles import scope_key
+from accounts.roles import scope_key, user_role
 
 
 def _year(raw, today=None):
@@ -121,8 +121,9 @@ def summarise(user, region, year_raw):
     plans = plans_covering(visible, year)
     plan_ids = [p.pk for p in plans.values()]
     per_plan = defaultdict(lambda: {"all": _empty_counts(), "binding": _empty_counts()})
+    results = _visible_results(user, plan_ids, year)
     # Counted as each plan numbers its indicators (evaluation.summary): sub-rows are not counted.
-    rows = (EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year, indicator__parent__isnull=True)
+    rows = (results.filter(indicator__parent__isnull=True)
             .values("plan_id", "status", "binding").annotate(n=Count("id")))
     for row in rows:
         per_plan[row["plan_id"]]["all"][row["status"]] += row["n"]
@@ -135,7 +136,7 @@ def summarise(user, region, year_raw):
                 overall[group][code] += n
     binding_total = sum(overall["binding"].values())
     attention = list(
-        EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year, status__in=ATTENTION)
+        results.filter(status__in=ATTENTION)
         .select_related("indicator__plan", "plan__region").prefetch_related("indicator__bureaus")
         .order_by("-binding_failed", "-binding", "completion")[:8]
     )
@@ -152,6 +153,19 @@ def summarise(user, region, year_raw):
         "completeness": (done, total), "completeness_share": done / total if total else None,
         "children": children, "statuses": STATUS_LABELS,
     }
+
+
+def _visible_results(user, plan_ids, year):
+    """Stored results of the plans for `year`, as far as `user` may see their indicators. Bureau
+    staff see their own bureau's rows only, on this page as on every other (issue 17: the summary
+    showed them other bureaus' binding indicators). For reviewers and leaders the plans' region
+    already is their whole scope, so the extra indicator subquery is left out for them."""
+    from indicators.models import Indicator
+
+    results = EvaluationResult.objects.filter(plan_id__in=plan_ids, year=year)
+    if user_role(user) == "staff":
+        results = results.filter(indicator__in=Indicator.objects.visible_to(user))
+    return results
 
 
 def _child_rollup(user, region, plans, per_plan, completeness):

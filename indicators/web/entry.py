@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.decorators import role_required
 from core.security import int_or
-from reporting.evidence import EvidenceRejected, attach, check_evidence
+from reporting.evidence import EvidenceRejected, attach, check_evidence, check_quotas
 from reporting.submission import period_for
 
 from indicators.entry.selectors import entry_grid
@@ -88,6 +88,7 @@ def entry_form(request, code, year):
                 if unattached:  # a file for a row left blank or locked would be lost without a word
                     row = next(r for r in rows if r.indicator.pk in unattached)
                     raise EvidenceRejected(f"「{row.indicator.name}」：佐证材料只能附在本次填写且可修改的数据上，请先填写数值。")
+                check_quotas([(value, evidence.get(value.indicator_id, [])) for value in saved], request.user)
                 for value in saved:
                     for checked in evidence.get(value.indicator_id, []):
                         attach(value, checked, request.user)

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.decorators import role_required
-from core.http import redirect_back
+from core.http import BadVersion, bad_request, parse_version, redirect_back
 from core.security import int_or
 from reporting import workflow
+from reporting.evidence import name_for_type
 from reporting.labels import action_label
 from reporting.models import Evidence
 from reporting.services import StaleRecord
@@ -117,12 +118,14 @@ def value_detail(request, pk):
 def value_review(request, pk):
     value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator__plan__region"), pk=pk)
     action = request.POST.get("action", "")
-    version = request.POST.get("version", "")
     if action not in (workflow.APPROVE, workflow.RETURN, workflow.REOPEN):
         raise Http404
     try:
-        review_value(value, action, request.user, reason=request.POST.get("reason", ""),
-                     expected_version=int_or(version))
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
+    try:
+        review_value(value, action, request.user, reason=request.POST.get("reason", ""), expected_version=version)
     except (TransitionError, StaleRecord) as exc:
         messages.error(request, str(exc))
     else:
@@ -139,7 +142,7 @@ def evidence_download(request, pk):
     manager = getattr(record_model, "objects", None)
     if manager is None or not hasattr(manager, "visible_to") or not manager.visible_to(request.user).filter(pk=evidence.object_id).exists():
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=name_for_type(evidence.original_name, evidence.media_type),
                             content_type=evidence.media_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -152,12 +155,15 @@ def value_judgement(request, pk):
     qualitative indicator's evaluation counts."""
     value = get_object_or_404(IndicatorValue.objects.reviewable_by(request.user).select_related("indicator"), pk=pk)
     judgement, reason = request.POST.get("judgement", ""), request.POST.get("reason", "").strip()
-    version = request.POST.get("version", "")
+    try:
+        version = parse_version(request.POST.get("version"))
+    except BadVersion as exc:
+        return bad_request(request, str(exc))
     if judgement not in JUDGEMENT_LABELS or not reason:
         messages.error(request, _("请选择完成情况并填写评价理由。"))
         return redirect(value.get_absolute_url())
     try:
-        record_judgement(value, request.user, judgement, reason, int_or(version, value.version))
+        record_judgement(value, request.user, judgement, reason, version)
     except StaleRecord as exc:
         messages.error(request, str(exc))
     else:

@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.http import MAX_VERSION
 from indicators.assignments.selectors import assigned_json, assignment_for, target_text
 from indicators.evaluation import STATUSES
 from indicators.models import Indicator, Plan
@@ -149,7 +150,9 @@ class ValueDetailSerializer(ValueSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    # Required: the value's version as last read (GET …/values/{id}). Missing, out of range
+    # (10^23) or not a number is a 400 — none of them may skip the optimistic-lock check.
+    version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
 
 
 class EvaluationItemSerializer(serializers.Serializer):

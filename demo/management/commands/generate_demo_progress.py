@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core import generations
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
@@ -70,11 +71,12 @@ class Command(BaseCommand):
                     narrative="示例数据（系统生成，非真实填报）", submitted_at=now, reviewed_at=now,
                 ))
                 shares.append(Decimal(str(round(share, 4))))
-        ProjectProgress.objects.bulk_create(reports, batch_size=500)  # bulk: demo rows get no history
-        QuantityProgress.objects.bulk_create([
+        # in bulk, but with a history row each, like every other write (issue 17)
+        bulk_create_with_history(reports, ProjectProgress, batch_size=500, default_change_reason="示例数据")
+        bulk_create_with_history([
             QuantityProgress(progress=report, quantity=q, amount_done=(q.amount * share).quantize(Decimal("0.000001")))
             for report, share in zip(reports, shares, strict=True) for q in report.project.quantities.all()
-        ], batch_size=1000)
+        ], QuantityProgress, batch_size=1000, default_change_reason="示例数据")
         generations.bump()  # cached project summaries are stale
         touched = {report.project_id for report in reports}
         for project in projects:

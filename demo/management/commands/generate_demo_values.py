@@ -5,6 +5,7 @@ with `--remove`. Idempotent."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from indicators.results import services as evaluation_store
 from indicators.plans import targets
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                         synthetic=True, source="示例数据（系统生成，非真实填报）", submitted_at=now, reviewed_at=now,
                         rate_mode="cumulative" if indicator.is_rate else "",
                     ))
-        IndicatorValue.objects.bulk_create(new, batch_size=1000)
+        # with a history row each, like every other write (issue 17: no write bypasses the history)
+        bulk_create_with_history(new, IndicatorValue, batch_size=1000, default_change_reason="示例数据")
         evaluation_store.recompute()
         self.stdout.write(f"已生成示例年度值 {len(new)} 条（示例数据，已审核），截至 {last_year} 年。")
