@@ -375,8 +375,11 @@ def test_with_redis_up_work_is_handed_to_the_broker_and_healthz_is_ok(client, wo
     try:
         assert reporting_tasks.enqueue(reporting_tasks.send_notification_emails) is True
         assert connection_.llen(queue) == 1
+        assert client.get("/healthz").json() == {"status": "ok"}  # anonymous callers get the status only
+        client.force_login(user_with_role(Role.ADMIN))
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["checks"]["broker"] == {"ok": True, "detail": "ok"}
+        client.logout()
         # An approval with the broker up: the e-mail job is queued, and nobody is told it was deferred.
         value = IndicatorValue.objects.create(indicator=world.forest, year=YEAR, raw="36.5", number="36.5",
                                               state=workflow.SUBMITTED)

@@ -129,7 +129,9 @@ def test_an_assigned_target_and_a_plan_import_leave_history_rows(client, real_pl
     table = plan_table_from_db(real_plans[JIANG])
     table.rows[0].name = table.rows[0].name + "（修订）"
     before = Indicator.history.count()
-    response = client.post(reverse("plan_import"), {"file": SimpleUploadedFile("p.xlsx", write_plan_table(table))})
+    preview = client.post(reverse("plan_import"), {"file": SimpleUploadedFile("p.xlsx", write_plan_table(table))})
+    assert preview.status_code == 200 and Indicator.history.count() == before  # the preview saves nothing
+    response = client.post(reverse("plan_import"), {"action": "confirm", "token": client.session["plan_import"]["token"]})
     assert response.status_code == 302, response.content.decode()[:500]
     changed = Indicator.objects.get(plan__code=JIANG, key=table.rows[0].key)
     assert Indicator.history.count() > before and _last(changed).name.endswith("（修订）")

@@ -325,14 +325,15 @@ def test_reopening_is_not_refused_to_the_approver(county):
 
 
 def test_the_api_answers_400_with_the_four_eyes_message(client, county):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
     late_period(county["plan"])
     value = submit_value(county)
     reviewer = county["reviewer"]
-    locked_save(value, value.version, reviewer, "更正", raw="36.6", number=Decimal("36.6"))
-    token = Token.objects.create(user=reviewer)
-    response = client.post(f"/api/v1/values/{value.pk}/approve", {}, content_type="application/json",
+    corrected = locked_save(value, value.version, reviewer, "更正", raw="36.6", number=Decimal("36.6"))
+    token = ApiToken.issue(reviewer)
+    response = client.post(f"/api/v1/values/{value.pk}/approve", {"version": corrected.version},
+                           content_type="application/json",
                            HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 400
     assert "四眼原则" in response.json()["errors"][0]["message"]
