@@ -8,17 +8,32 @@ entries, the state machine (`reporting.workflow`) decides the next state, a subm
 saved it since the user loaded it (optimistic lock, `StaleRecord` names who won), and every
 submission is recorded in the state history (`StateChange`). Review is `reporting.services.review`.
 """
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from reporting import workflow
-from reporting.models import ReportingPeriod
+from reporting.models import ReportingPeriod, default_deadline
 from reporting.services import locked_save, record_change
 
 
 def period_for(plan, year):
     """The plan's 填报期 for `year`: the stored one, or the default (1 January to 31 March after)."""
     return ReportingPeriod.objects.filter(plan=plan, year=year).first() or ReportingPeriod.default_for(plan, year)
+
+
+def open_period(plan, year, user, *, deadline=None, kept_open=True, closed=False, today=None):
+    """Create or update the 填报期 of `plan` for `year` (the periods page, the plan set-up check, `open_demo_periods`)."""
+    today = today or timezone.localdate()
+    period, _created = ReportingPeriod.objects.update_or_create(
+        plan=plan, year=year,
+        defaults={"deadline": deadline or default_deadline(year), "kept_open": kept_open, "closed": closed,
+                  "changed_by": user},
+        create_defaults={"opens_on": min(datetime.date(year + 1, 1, 1), today), "deadline": deadline or default_deadline(year),
+                         "kept_open": kept_open, "closed": closed, "changed_by": user},
+    )
+    return period
 
 
 def closed_period_message(period, today=None):

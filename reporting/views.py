@@ -1,5 +1,4 @@
 """Reporting periods (reviewers open and close them) and the user's notifications."""
-import datetime
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +13,8 @@ from core.decorators import role_required
 from core.http import redirect_back
 from indicators.models import Plan
 
-from reporting.models import Notification, ReportingPeriod, default_deadline
+from reporting.models import Notification
+from reporting.submission import open_period
 
 
 class PeriodForm(forms.Form):
@@ -32,19 +32,6 @@ class PeriodForm(forms.Form):
         if not self.plan.first_year <= year <= self.plan.final_year:
             raise forms.ValidationError(_("年份应在规划期 %(period)s 内。") % {"period": self.plan.period_label})
         return year
-
-
-def open_period(plan, year, user, *, deadline=None, kept_open=True, closed=False, today=None):
-    """Create or update the period of `plan` for `year` (used by the form and `open_demo_periods`)."""
-    today = today or timezone.localdate()
-    period, _created = ReportingPeriod.objects.update_or_create(
-        plan=plan, year=year,
-        defaults={"deadline": deadline or default_deadline(year), "kept_open": kept_open, "closed": closed,
-                  "changed_by": user},
-        create_defaults={"opens_on": min(datetime.date(year + 1, 1, 1), today), "deadline": deadline or default_deadline(year),
-                         "kept_open": kept_open, "closed": closed, "changed_by": user},
-    )
-    return period
 
 
 @role_required("reviewer", "admin")

@@ -11,7 +11,7 @@ from core.models import ApiToken
 from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
 from reporting.models import Notification, StateChange
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Role
 from indicators.models import Bureau, Indicator, IndicatorValue, Region
 from reporting import workflow
-from reporting.views import open_period
+from reporting.submission import open_period
 from tests.conftest import _load_real_plans, skip_unless_available
 from tests.factories import TEST_PASSWORD, user_with_role
 

@@ -13,7 +13,7 @@ from accounts.models import Role
 from indicators.models import Bureau, Indicator, IndicatorValue
 from reporting import workflow
 from reporting.models import StateChange
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 

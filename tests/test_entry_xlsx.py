@@ -15,7 +15,7 @@ from accounts.models import Role
 from indicators.entry.xlsx import HEADERS, SHEET
 from indicators.models import Bureau, IndicatorValue
 from reporting import workflow
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

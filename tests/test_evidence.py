@@ -15,7 +15,7 @@ from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
 from reporting.evidence import XLSX_TYPE, EvidenceRejected, check_evidence, clean_name
 from reporting.models import Evidence
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

@@ -27,7 +27,7 @@ from indicators.reports.services import default_narrative, snapshot
 from reporting import tasks as reporting_tasks
 from reporting import workflow
 from reporting.models import Notification
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.conftest import skip_unless_available
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role

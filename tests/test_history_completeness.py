@@ -17,7 +17,7 @@ from indicators.models import Bureau, Indicator, IndicatorTarget, IndicatorValue
 from indicators.plans.services import plan_table_from_db
 from indicators.plans.xlsx import write_plan_table
 from reporting import workflow
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

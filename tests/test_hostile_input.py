@@ -26,7 +26,7 @@ from accounts.models import Role
 from indicators.models import EvaluationReport, Indicator, IndicatorTarget, IndicatorValue, Region
 from reporting import workflow
 from reporting.models import Evidence
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 

@@ -13,7 +13,7 @@ from indicators.models import Bureau, IndicatorValue
 from indicators.entry.services import EntryInput, SubmissionRejected, save_entries
 from reporting import workflow
 from reporting.models import ReportingPeriod, default_deadline
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

@@ -16,7 +16,7 @@ from accounts.models import Role
 from indicators.models import Bureau, EvaluationReport, Indicator, IndicatorValue, Plan, Region
 from reporting import workflow
 from reporting.models import Evidence
-from reporting.views import open_period
+from reporting.submission import open_period
 from tests.factories import user_with_role
 
 # Names under these namespaces or prefixes are Django's own or served without our views.
@@ -213,6 +213,7 @@ def _project_objects(plan, bureau, admin):
     project = Project.objects.filter(plan=plan).order_by("pk").first()
     if project is None:
         return {"project": 999999, "progress": 999999, "project_evidence": 999999}
+    original_bureau = project.bureau_id
     if bureau is not None:
         Project.objects.filter(pk=project.pk).update(bureau=bureau)
     progress = ProjectProgress.objects.create(project=project, year=2023, state=workflow.SUBMITTED,
@@ -221,7 +222,8 @@ def _project_objects(plan, bureau, admin):
                         original_name="照片.png", media_type="image/png", size=8, uploaded_by=admin)
     evidence.file.save("x.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
     evidence.save()
-    return {"project": project.pk, "progress": progress.pk, "project_evidence": evidence.pk}
+    return {"project": project.pk, "progress": progress.pk, "project_evidence": evidence.pk,
+            "project_bureau": original_bureau}
 
 
 @pytest.fixture(scope="module")
@@ -267,8 +269,13 @@ def _remove_world(w):
     StateChange.objects.all().delete()
     ProjectProgress.objects.all().delete()
     EvaluationReport.objects.all().delete()
-    IndicatorValue.history.filter(id__in=values).delete()
     IndicatorValue.objects.filter(pk__in=values).delete()
+    IndicatorValue.history.filter(id__in=values).delete()  # after the delete, which records a row too
+    from projects.models import Project
+
+    for region in ("jiang", "yanhu", "tunliu"):  # the committed real projects get their bureau back
+        if "project_bureau" in w[region]:
+            Project.objects.filter(pk=w[region]["project"]).update(bureau_id=w[region]["project_bureau"])
     ReportingPeriod.objects.all().delete()
     ApiToken.objects.all().delete()
     users = [u.pk for u in w["users"].values() if u is not None]

@@ -10,7 +10,7 @@ from indicators.models import Bureau, IndicatorValue
 from reporting import workflow
 from reporting.models import Notification
 from reporting.tasks import send_deadline_reminders
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import IndicatorFactory, user_with_role
 

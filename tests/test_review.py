@@ -14,7 +14,7 @@ from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue
 from reporting import workflow
 from reporting.models import Notification, StateChange
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import IndicatorFactory, user_with_role
 

@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 from accounts.models import Role
 from indicators.models import IndicatorValue, Region
 from reporting import workflow
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 

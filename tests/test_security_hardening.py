@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from indicators.models import Bureau
 from reporting.models import Evidence
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

@@ -21,7 +21,7 @@ from projects.models import Box, Project, ProjectProgress
 from reporting import workflow
 from reporting.models import Notification, ReportingPeriod
 from reporting.services import StaleRecord, locked_save
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 

@@ -15,7 +15,7 @@ from indicators.entry.services import EntryInput, SubmissionRejected, save_entri
 from reporting import workflow
 from reporting.models import StateChange
 from reporting.services import StaleRecord, review
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import BureauFactory, IndicatorFactory, PlanFactory, RegionFactory, user_with_role
 

@@ -17,7 +17,7 @@ from accounts.models import Role
 from indicators.models import Bureau, IndicatorValue, Plan
 from indicators.plans.services import plan_table_from_db
 from indicators.plans.xlsx import WorkbookRejected, read_plan_table, write_plan_table
-from reporting.views import open_period
+from reporting.submission import open_period
 
 from tests.factories import user_with_role
 

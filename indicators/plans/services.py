@@ -267,7 +267,7 @@ def link_measures(plan, links, user):
 @transaction.atomic
 def open_periods(plan, years, user):
     """Open the reporting period of each of `years` with the default deadline."""
-    from reporting.views import open_period
+    from reporting.submission import open_period
 
     outside = [y for y in years if not plan.first_year <= y <= plan.final_year]
     if outside:

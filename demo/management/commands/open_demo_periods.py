@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from indicators.models import Plan
-from reporting.views import open_period
+from reporting.submission import open_period
 
 
 class Command(BaseCommand):
