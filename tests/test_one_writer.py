@@ -250,3 +250,17 @@ def test_nothing_in_the_repository_reads_files_from_beside_the_clone():
     hits = subprocess.run(["git", "grep", "-nE", r"\.\./shared|parent / \"shared\"", "--", "*.py", "Makefile", ".ci/*"],
                           cwd=root, capture_output=True, text=True).stdout
     assert hits == ""
+
+
+def test_no_production_module_imports_the_development_only_demo_app():
+    """`demo` is left out of INSTALLED_APPS in production (DJANGO_DEMO=0): nothing else may need it."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for package in ("accounts", "config", "core", "indicators", "projects", "reporting"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                assert not any(n == "demo" or n.startswith("demo.") for n in names), path
