@@ -208,8 +208,11 @@ class SetupRejected(Exception):
     pass
 
 
-def _history_reason(text):
-    return text[:100]
+def _save_with_history(obj, user, reason):
+    """Save a set-up fix so its history row names who made it and what it was."""
+    obj._history_user = user
+    obj._change_reason = reason[:100]
+    obj.save()
 
 
 @transaction.atomic
@@ -228,9 +231,7 @@ def assign_bureau(plan, bureau, indicator_ids, user):
         if bureau in indicator.bureaus.all():
             continue
         indicator.bureaus.add(bureau)
-        indicator._history_user = user
-        indicator._change_reason = _history_reason(f"指派责任部门：{bureau.name}")
-        indicator.save()
+        _save_with_history(indicator, user, f"指派责任部门：{bureau.name}")  # the m2m link has no history of its own
         linked += 1
     if linked:
         generations.bump()
@@ -255,9 +256,7 @@ def link_measures(plan, links, user):
         if not measure_id or indicator.measure_id == measure_id:
             continue
         indicator.measure = measures[measure_id]
-        indicator._history_user = user
-        indicator._change_reason = _history_reason(f"关联目录指标：{indicator.measure.name}")
-        indicator.save()
+        _save_with_history(indicator, user, f"关联目录指标：{indicator.measure.name}")
         linked += 1
     if linked:
         generations.bump()
@@ -287,8 +286,6 @@ def assign_project_bureau(plan, bureau, project_ids, user):
         raise SetupRejected("请至少勾选一项重点工程。")
     for project in projects:
         project.bureau = bureau
-        project._history_user = user
-        project._change_reason = _history_reason(f"指派责任部门：{bureau.name}")
-        project.save()
+        _save_with_history(project, user, f"指派责任部门：{bureau.name}")
     generations.bump()
     return len(projects)
