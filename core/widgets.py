@@ -1,4 +1,6 @@
 """Form widgets."""
+from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper per option
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -6,20 +8,28 @@ from django.utils.safestring import mark_safe
 
 
 class FastSelect(forms.Select):
-    """A <select> whose options are formatted in Python instead of through one template render
-    per <option>. The filter lists of a province hold hundreds of regions and bureaus, and the
-    template path spent more time on them than the rest of the page. Same HTML as forms.Select."""
+    """A <select> whose options are formatted in Python straight from its choices, instead of
+    one template render (and one option dict) per <option>. The filter lists of a province hold
+    hundreds of regions and bureaus, and the template path spent more time on them than the rest
+    of the page. Same HTML as forms.Select (tests/test_widgets.py)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html("<select name=\"{}\"{}>", widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html("<optgroup label=\"{}\">", group_name))
-            for option in options:
-                parts.append(format_html("<option value=\"{}\"{}>{}</option>", option["value"],
-                                         flatatt(option["attrs"]), option["label"]))
-            if group_name:
+        selected = {"" if v is None else str(v) for v in self.format_value(value)}
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(self._option(v, label, selected) for v, label in option_label)
                 parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, option_label, selected))
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+    @staticmethod
+    def _option(value, label, selected):
+        value = "" if value is None else str(value)
+        return f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(str(label))}</option>'

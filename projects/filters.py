@@ -1,32 +1,31 @@
 """Filters of the project list. Every choice list is limited to what the user may see."""
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import RowChoiceFilter
 from core.widgets import FastSelect
 
 from indicators.models import Bureau, Plan, Region
+from indicators.web.filters import BUREAU_LABEL, REGION_LABEL
 
 from projects.models import Box, Project, Status
 
 
-class BoxChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, box):
-        return f"{box.plan.region.name} · 专栏{box.number} {box.title}"
-
-
-class BoxFilter(django_filters.ModelChoiceFilter):
-    field_class = BoxChoiceField
+def _box_label(row):
+    return f"{row['plan__region__name']} · 专栏{row['number']} {row['title']}"
 
 
 class ProjectFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("规划"), queryset=Plan.objects.none(), to_field_name="code")
-    county = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("县（市、区）"), queryset=Region.objects.none(), to_field_name="code",
-                                              method="filter_county")
-    box = BoxFilter(widget=FastSelect, label=_("专栏"), queryset=Box.objects.none())
+    plan = RowChoiceFilter(widget=FastSelect, label=_("规划"), queryset=Plan.objects.none(), to_field_name="code",
+                           row_fields=("title",), row_label=lambda r: r["title"])
+    county = RowChoiceFilter(widget=FastSelect, label=_("县（市、区）"), queryset=Region.objects.none(), to_field_name="code",
+                             method="filter_county", **REGION_LABEL)
+    box = RowChoiceFilter(widget=FastSelect, label=_("专栏"), queryset=Box.objects.none(),
+                          row_fields=("plan__region__name", "number", "title"), row_label=_box_label)
     status = django_filters.ChoiceFilter(widget=FastSelect, label=_("当前状态"), choices=Status.choices)
-    bureau = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("责任部门"), queryset=Bureau.objects.none())
+    bureau = RowChoiceFilter(widget=FastSelect, label=_("责任部门"), queryset=Bureau.objects.none(),
+                             **BUREAU_LABEL)
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
 
     class Meta:
@@ -36,17 +35,17 @@ class ProjectFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
-        plans = Plan.objects.visible_to(user).filter(projects__in=queryset).distinct().select_related("region")
+        plans = Plan.objects.visible_to(user).filter(projects__in=queryset).distinct()
         self.filters["plan"].queryset = plans
         self.filters["box"].queryset = (
-            Box.objects.filter(projects__in=queryset).distinct().select_related("plan__region")
+            Box.objects.filter(projects__in=queryset).distinct()
             .order_by("plan__region__code", "plan__code", "order")
         )
         self.filters["county"].queryset = Region.objects.filter(
             Q(projects__in=queryset) | Q(plans__projects__in=queryset), level=Region.Level.COUNTY
         ).distinct()
         self.filters["bureau"].queryset = (
-            Bureau.objects.filter(projects__in=queryset).distinct().select_related("region")
+            Bureau.objects.filter(projects__in=queryset).distinct()
         )
 
     def filter_county(self, queryset, name, region):

@@ -4,17 +4,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from projects.models import Project, plain_number
+from core.tables import TEMPLATE, RowsInPython
+from projects.models import Project, Status, plain_number
 
 
-class ProjectTable(tables.Table):
+class ProjectTable(RowsInPython, tables.Table):
     region = tables.Column(_("规划"), accessor="plan__region__name", order_by=("plan__region__code", "plan__code"))
     box = tables.Column(_("专栏"), order_by=("plan__region__code", "box__order", "order"))
-    name = tables.Column(_("工程名称"), linkify=True, order_by=("name",))
+    name = tables.Column(_("工程名称"), order_by=("name",))
     counties = tables.ManyToManyColumn(verbose_name=_("所在县（市、区）"), separator=pgettext_lazy("punctuation", "、"))
     quantities = tables.Column(_("工程量"), empty_values=(), orderable=False)
     responsible = tables.Column(_("责任部门"), empty_values=(), order_by=("bureau__name", "responsible"))
-    status = tables.Column(_("当前状态"), order_by=("status",))
+    status = tables.Column(_("当前状态"), order_by=("status",), empty_values=())
     investment_wan = tables.Column(_("计划投资（万元）"), attrs={"td": {"class": "num"}})
     period = tables.Column(_("计划起止"), empty_values=(), order_by=("start_year", "end_year"))
 
@@ -25,7 +26,10 @@ class ProjectTable(tables.Table):
         order_by = ("region", "box")
         attrs = {"class": "project-table"}
         empty_text = _("没有符合条件的重点工程。")
-        template_name = "django_tables2/table.html"
+        template_name = TEMPLATE
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
 
     def render_box(self, record):
         return format_html('<span title="{}">专栏{}</span>', record.box.title, record.box.number)
@@ -42,7 +46,8 @@ class ProjectTable(tables.Table):
         return record.responsible or "—"
 
     def render_status(self, record):
-        return format_html('<span class="status project-{}">{}</span>', record.status, record.get_status_display())
+        # Status(…).label: get_status_display() rebuilds a dict of the choices on every call
+        return format_html('<span class="status project-{}">{}</span>', record.status, Status(record.status).label)
 
     def render_investment_wan(self, value):
         return plain_number(value)

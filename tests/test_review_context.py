@@ -194,3 +194,37 @@ def test_people_are_shown_by_bureau_and_name_not_user_name(client, forest, staff
     html = client.get(reverse("value_detail", args=[current.pk])).content.decode()
     assert "绛县林业局 王伟" in html
     assert ">linye<" not in html and "linye ·" not in html
+
+
+def test_the_queue_runs_exactly_as_many_queries_whatever_its_rows_hold(client, jiang, city_reviewer, staff):
+    """Rows never approved before, rows approved once and reopened, rows with evidence, sub-rows
+    reading their parent's target: the same queries for a page of either."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(city_reviewer)
+
+    def count():
+        client.get(reverse("review_queue"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("review_queue"))
+        return len(queries)
+
+    plain = [i for i in jiang.indicators.filter(value_type="number", parent__isnull=True)][:3]
+    for indicator in plain:
+        value(indicator, 2023, "2", by=staff)
+    fresh = count()
+
+    reopened = value(plain[0], 2024, "5", by=staff)
+    review(reopened, workflow.APPROVE, city_reviewer)
+    reopened.refresh_from_db()
+    review(reopened, workflow.REOPEN, city_reviewer, reason="口径")
+    IndicatorValue.objects.filter(pk=reopened.pk).update(raw="6", number=Decimal("6"), state=workflow.SUBMITTED,
+                                                         submitted_at=timezone.now())
+    Evidence.objects.create(record=reopened, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"), original_name="a.pdf",
+                            media_type="application/pdf", size=8, uploaded_by=staff,
+                            uploaded_at=timezone.now() + timedelta(seconds=1))
+    sub_row = jiang.indicators.filter(parent__isnull=False, value_type="number").first()
+    if sub_row is not None:
+        value(sub_row, 2023, "1", by=staff)
+    assert count() == fresh

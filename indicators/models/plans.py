@@ -153,7 +153,12 @@ class Plan(models.Model):
 
     @property
     def period_label(self):
-        return f"{self.first_year}–{self.final_year}"
+        return self.period_of(self.base_year, self.milestone_years)
+
+    @staticmethod
+    def period_of(base_year, milestone_years):
+        """"2021–2025": the first year after the base year to the last target year."""
+        return f"{base_year + 1}–{max(milestone_years) if milestone_years else base_year}"
 
 
 class Indicator(models.Model):

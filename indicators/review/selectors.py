@@ -5,16 +5,17 @@ For each value: the target as parsed (with its assigned number), the baseline, t
 value before it and its year, the change against it (%), the bureau's explanation, the evidence
 count, the late mark, and — once a value was approved before — what changed since that approval.
 
-Query count is constant in the number of rows: the last approved value, the change and the
-evidence count are annotations of the one queue query; targets and assignments are prefetched;
-the approved versions and evidence of a page come in one query each (`attach_context`).
+Query count is constant — in the number of rows and in what they hold: the last approved value,
+the change and the evidence count are annotations of the one queue query; `attach_context` then
+reads, for a whole page, the targets of its rows and their parent rows with their assigned
+numbers (two queries), the approved versions (one) and the evidence (one).
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value,
-                              When)
+from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery,
+                              Value, When, prefetch_related_objects)
 from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ from reporting.models import Evidence
 
 from indicators.assignments.selectors import target_text
 from indicators.entry.rules import CHANGE_THRESHOLD
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from indicators.results.services import milestone_for
 
 LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
@@ -64,7 +65,6 @@ def with_context(values):
                                       / Abs(F("last_approved_number")), output_field=decimal),
             output_field=decimal))
         .select_related("indicator__plan__region", "indicator__parent")
-        .prefetch_related("indicator__targets__assignments", "indicator__parent__targets__assignments")
     )
 
 
@@ -140,21 +140,27 @@ def context_for(value, approved_version=None, evidence_since=None):
 
 
 def attach_context(values):
-    """Set `.review` on each value of a page (from `with_context`): two queries whatever the page size."""
+    """Set `.review` on each value of a page (from `with_context`): four queries whatever the page
+    size and whatever its rows hold (targets, assigned numbers, approved versions, evidence)."""
     values = list(values)
     if not values:
         return values
+    rows = {id(v.indicator): v.indicator for v in values}
+    rows.update({id(v.indicator.parent): v.indicator.parent for v in values if v.indicator.parent_id})
+    prefetch_related_objects(list(rows.values()), Prefetch(
+        "targets", queryset=IndicatorTarget.objects.prefetch_related("assignments")))
     ids = [v.pk for v in values]
     approved_versions = {}
     for version in (IndicatorValue.history.filter(id__in=ids, state=workflow.APPROVED)
                     .order_by("id", "-history_date", "-history_id")):
         approved_versions.setdefault(version.id, version)
     added = {}
-    if approved_versions:
-        value_type = ContentType.objects.get_for_model(IndicatorValue)
-        for evidence in Evidence.objects.filter(content_type=value_type, object_id__in=list(approved_versions)):
-            if evidence.uploaded_at > approved_versions[evidence.object_id].history_date:
-                added.setdefault(evidence.object_id, []).append(evidence.original_name)
+    value_type = ContentType.objects.get_for_model(IndicatorValue)
+    for object_id, uploaded_at, name in Evidence.objects.filter(content_type=value_type, object_id__in=ids).values_list(
+            "object_id", "uploaded_at", "original_name"):
+        approved = approved_versions.get(object_id)
+        if approved is not None and uploaded_at > approved.history_date:
+            added.setdefault(object_id, []).append(name)
     for value in values:
         value.review = context_for(value, approved_versions.get(value.pk), added.get(value.pk))
     return values

@@ -1,9 +1,10 @@
 """django-filter sets for the list pages. Choice querysets are scoped to what the user may see;
 every select says what its empty choice means (全部…), never "---------"."""
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import scope_key
+from core.choices import RowChoiceFilter, cached_choices
 from core.labels import bracketed
 from core.widgets import FastSelect
 
@@ -14,22 +15,19 @@ from indicators.models.scoping import region_subtree_q
 from indicators.review.selectors import FLAGS, filter_flag
 
 
-class PlanChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, plan):
-        return bracketed(plan.region.name, plan.period_label)
-
-
-class PlanChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = PlanChoiceField
+PLAN_LABEL = {"row_fields": ("region__name", "base_year", "milestone_years"),
+              "row_label": lambda r: bracketed(r["region__name"], Plan.period_of(r["base_year"], r["milestone_years"]))}
+BUREAU_LABEL = {"row_fields": ("region__name", "name"), "row_label": lambda r: f"{r['region__name']}{r['name']}"}  # = str(bureau)
+REGION_LABEL = {"row_fields": ("name",), "row_label": lambda r: r["name"]}
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
-    region = django_filters.ModelChoiceFilter(widget=FastSelect, label=_("行政区划"), queryset=Region.objects.none(),
-                                              method="in_region", empty_label=_("全部区划"))
-    plan = PlanChoiceFilter(widget=FastSelect, field_name="indicator__plan", label=_("规划"), queryset=Plan.objects.none(),
-                            empty_label=_("全部规划"))
-    bureau = django_filters.ModelChoiceFilter(widget=FastSelect, field_name="indicator__bureaus", label=_("责任部门"),
-                                              queryset=Bureau.objects.none(), empty_label=_("全部部门"))
+    region = RowChoiceFilter(widget=FastSelect, label=_("行政区划"), queryset=Region.objects.none(),
+                             method="in_region", empty_label=_("全部区划"), **REGION_LABEL)
+    plan = RowChoiceFilter(widget=FastSelect, field_name="indicator__plan", label=_("规划"), queryset=Plan.objects.none(),
+                           empty_label=_("全部规划"), **PLAN_LABEL)
+    bureau = RowChoiceFilter(widget=FastSelect, field_name="indicator__bureaus", label=_("责任部门"),
+                             queryset=Bureau.objects.none(), empty_label=_("全部部门"), **BUREAU_LABEL)
     year = django_filters.NumberFilter(label=_("数据年份"))
     state = django_filters.ChoiceFilter(widget=FastSelect, label=_("状态"), choices=labels.state_choices(),
                                         empty_label=_("全部状态"))
@@ -54,5 +52,6 @@ class ReviewQueueFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         regions = Region.objects.visible_to(user).filter(plans__isnull=False).distinct()
         self.filters["region"].queryset = regions
-        self.filters["plan"].queryset = Plan.objects.visible_to(user).select_related("region").order_by("region__code", "base_year")
-        self.filters["bureau"].queryset = Bureau.objects.filter(region__in=regions).select_related("region")
+        self.filters["plan"].queryset = Plan.objects.visible_to(user).order_by("region__code", "base_year")
+        self.filters["bureau"].queryset = Bureau.objects.filter(region__in=regions)
+        cached_choices(self, ("region", "plan", "bureau"), scope_key(user))

@@ -1,19 +1,22 @@
 """django-tables2 tables of the indicator pages."""
 import django_tables2 as tables
+from django.utils import dateformat
+from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import TEMPLATE, RowsInPython
 from indicators.models import IndicatorValue
 
 
-class ReviewQueueTable(tables.Table):
+class ReviewQueueTable(RowsInPython, tables.Table):
     """The queue from `indicators.review.selectors.queue_values`; call `attach_context` on the
     page's records before rendering (the view does)."""
 
     select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": _("全选")}}, orderable=False)
     region = tables.Column(accessor="indicator__plan__region__name", verbose_name=_("行政区划"))
-    indicator = tables.Column(accessor="indicator__name", verbose_name=_("指标"), linkify=lambda record: record.get_absolute_url(),
+    indicator = tables.Column(accessor="indicator__name", verbose_name=_("指标"),
                               order_by=("indicator__plan__region__code", "indicator__order"))
     year = tables.Column(verbose_name=_("年份"))
     value = tables.Column(accessor="raw", verbose_name=_("填报值"), orderable=False, empty_values=())
@@ -23,9 +26,10 @@ class ReviewQueueTable(tables.Table):
     change_percent = tables.Column(verbose_name=_("变化"), empty_values=(), attrs={"td": {"class": "num"}})
     explanation = tables.Column(verbose_name=_("变化说明"), orderable=False, empty_values=())
     evidence_count = tables.Column(verbose_name=_("佐证"), attrs={"td": {"class": "num"}})
-    state = tables.Column(verbose_name=_("状态"))
+    state = tables.Column(verbose_name=_("状态"), empty_values=())
     since_approval = tables.Column(accessor="pk", verbose_name=_("较审核通过版本的修改"), orderable=False, empty_values=())
-    submitted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("提交时间"))
+    # a plain column: DateTimeColumn is a TemplateColumn and compiles a template for every cell
+    submitted_at = tables.Column(verbose_name=_("提交时间"))
 
     class Meta:
         model = IndicatorValue
@@ -33,12 +37,17 @@ class ReviewQueueTable(tables.Table):
                   "change_percent", "explanation", "evidence_count", "state", "since_approval", "submitted_at")
         order_by = ("submitted_at",)
         attrs = {"class": "review-queue"}
+        template_name = TEMPLATE
         empty_text = _("没有符合条件的数据。")
+
+    def render_select(self, value):
+        return format_html('<input type="checkbox" name="select" value="{}" />', value)
 
     def render_indicator(self, record, value):
         if record.review.binding:
-            return format_html('{} <span class="tag binding">{}</span>', value, _("约束性"))
-        return value
+            return format_html('<a href="{}">{} <span class="tag binding">{}</span></a>', record.get_absolute_url(), value,
+                               _("约束性"))
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
 
     def render_value(self, record):
         unit = record.indicator.unit
@@ -76,6 +85,9 @@ class ReviewQueueTable(tables.Table):
         if record.synthetic:
             tags = format_html('{} <span class="tag synthetic">{}</span>', tags, _("示例数据"))
         return tags
+
+    def render_submitted_at(self, value):
+        return dateformat.format(localtime(value), "Y-m-d H:i")
 
     def render_since_approval(self, record):
         context = record.review

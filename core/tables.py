@@ -1,0 +1,112 @@
+"""django-tables2 tables whose body rows are rendered in Python.
+
+django-tables2 renders each cell through its row machinery: per cell it inspects the render
+method's signature (`call_with_appropriate`), recomputes the column's attributes and goes
+through two template nodes. For the working lists of a province (50 rows × 10–14 columns) that
+was most of the page's time. `RowsInPython` keeps everything else of django-tables2 (columns,
+ordering, pagination, headers, the template) and renders the `<tbody>` rows itself: what to call
+for each column is worked out once per table, then each row is one string join.
+
+The HTML is the same as django-tables2's own rows (`tests/test_tables.py` compares the two), so
+a table can switch either way. Supported: plain and `render_<name>` cells (any of the arguments
+django-tables2 passes), `linkify`, `empty_values`/`default`, `get_FOO_display` of choice fields,
+static `td` attributes and the even/odd row class. A column with computed (callable) `td`
+attributes or a table with `row_attrs` is rendered by django-tables2's own path.
+"""
+import inspect
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.utils import A
+
+TEMPLATE = "includes/table.html"  # django-tables2's table.html with these rows in its <tbody>
+
+
+def _parameters(function):
+    parameters = inspect.signature(function).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None  # takes everything
+    return [p.name for p in parameters]
+
+
+class _Cell:
+    """How one column's cells are made: resolved once per table."""
+
+    def __init__(self, table, bound_column):
+        column = bound_column.column
+        self.bound_column = bound_column
+        self.column = column
+        self.table = table
+        self.accessor = A(bound_column.accessor)
+        self.render = bound_column.render
+        self.parameters = _parameters(self.render)
+        self.link = bound_column.link
+        self.default = bound_column.default
+        self.many = isinstance(column, ManyToManyColumn)
+        self.choice_display = None  # checked on the first row: a model choice field shows its label
+        # A cell that can't be empty and whose render method doesn't take the value needs no lookup.
+        self.needs_value = bool(column.empty_values) or self.many or self.parameters is None or "value" in self.parameters
+        attrs = bound_column.attrs["td"]
+        self.td = format_html("<td {}>", attrs.as_html()) if attrs else mark_safe("<td >")
+        self.static = not any(callable(v) for v in dict(table.attrs).get("td", {}).values()) and not any(
+            callable(v) for v in column.attrs.get("td", {}).values())
+
+    def _value(self, record):
+        if self.choice_display is None:
+            self.choice_display = False
+            penultimate, remainder = self.accessor.penultimate(record)
+            if isinstance(penultimate, models.Model):
+                try:
+                    field = self.accessor.get_field(record)
+                except FieldDoesNotExist:
+                    field = None
+                if getattr(field, "choices", ()) and hasattr(penultimate, f"get_{remainder}_display"):
+                    self.choice_display = remainder
+        if self.choice_display:
+            penultimate, _ = self.accessor.penultimate(record)
+            return getattr(penultimate, f"get_{self.choice_display}_display")()
+        return self.accessor.resolve(record, quiet=True)
+
+    def html(self, record, row):
+        value = self._value(record) if self.needs_value else None
+        if self.needs_value and (value in self.column.empty_values or (self.many and not value.exists())):
+            content = self.default
+        else:
+            arguments = {"value": value, "record": record, "column": self.column, "bound_column": self.bound_column,
+                         "bound_row": row, "table": self.table}
+            if self.parameters is not None:
+                if any(name not in arguments for name in self.parameters):
+                    content = None
+                else:
+                    content = self.render(**{name: arguments[name] for name in self.parameters})
+            else:
+                content = self.render(**arguments)
+            if self.link:
+                content = self.link(content, **arguments)
+        # as the template's {{ cell }} would: local time, localized numbers, escaped unless safe
+        if not isinstance(content, str):
+            content = localize(template_localtime(content))
+        return self.td + conditional_escape(content) + "</td>"
+
+
+class RowsInPython:
+    """Mixin for a `django_tables2.Table`: render the body rows in Python (see the module)."""
+
+    def rows_html(self):
+        cells = [_Cell(self, column) for column in self.columns]
+        if self.row_attrs or not all(cell.static for cell in cells):
+            return None  # the template falls back to django-tables2's own rows
+        parts = []
+        rows = self.page.object_list if getattr(self, "page", None) else self.rows
+        for counter, row in enumerate(rows):
+            parts.append('<tr class="odd">' if counter % 2 else '<tr class="even">')
+            record = row.record
+            parts.extend(cell.html(record, row) for cell in cells)
+            parts.append("</tr>")
+        return mark_safe("".join(parts))
+
