@@ -195,6 +195,13 @@ class Indicator(models.Model):
     note = models.TextField(_("注释"), blank=True)
     order = models.PositiveIntegerField(_("显示顺序"), default=0)
     measure = models.ForeignKey(Measure, models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("目录指标"))
+    # The row of the region's previous plan this one continues (十四五 → 十五五), as confirmed at
+    # import. `predecessor_confirmed` says the match was decided (a link, or "无对应指标" when the
+    # link is empty); an undecided row falls back to the catalog match (plans.succession).
+    predecessor = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="successors",
+                                    verbose_name=_("上一规划对应指标"))
+    predecessor_confirmed = models.BooleanField(_("上一规划对应已确认"), default=False,
+                                                help_text=_("已确认时，对应指标为空表示上一规划无对应指标"))
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["order"])
