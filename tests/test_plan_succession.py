@@ -231,3 +231,22 @@ def test_the_indicator_pages_across_plans_in_english_show_no_chinese_outside_pla
     html = client.get(next_plan.indicators.get(key="2").get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "15th Five-Year Plan target 2030" in html and "14th Five-Year Plan target 2025" in html
     assert "New plan from 2026" in html and "(confirmed at import)" in html
+
+
+def test_the_indicator_admin_shows_the_predecessor_and_refuses_one_of_a_later_or_other_plan(client, next_plan):
+    from django.core.exceptions import ValidationError
+
+    forest = next_plan.indicators.get(key="2")
+    client.force_login(user_with_role(Role.ADMIN))
+    html = client.get(f"/admin/indicators/indicator/{forest.pk}/change/").content.decode()
+    assert 'name="predecessor"' in html and 'name="predecessor_confirmed"' in html
+    old_forest = Indicator.objects.get(plan__code=JIANG, key="2")
+    old_forest.predecessor = forest  # a later plan's row
+    with pytest.raises(ValidationError) as raised:
+        old_forest.clean()
+    assert "更早规划" in str(raised.value)
+    forest.predecessor = Indicator.objects.get(plan__code="140802-2021-2025", key="2")  # 盐湖区's
+    with pytest.raises(ValidationError):
+        forest.clean()
+    forest.predecessor = old_forest
+    forest.clean()

@@ -218,6 +218,15 @@ class Indicator(models.Model):
     def get_absolute_url(self):
         return reverse("indicator_detail", args=[self.plan.code, self.key])
 
+    def clean(self):
+        """A predecessor is a row of an earlier plan of the same region (checked by forms: the admin)."""
+        from django.core.exceptions import ValidationError
+
+        if self.predecessor_id and self.plan_id:
+            earlier = self.predecessor.plan
+            if earlier.region_id != self.plan.region_id or earlier.base_year >= self.plan.base_year:
+                raise ValidationError({"predecessor": _("上一规划对应指标须是本区划更早规划中的指标。")})
+
     @property
     def is_binding(self):
         return self.attribute == self.Attribute.BINDING

@@ -149,12 +149,6 @@ class Preview:
     previous_indicators: list = field(default_factory=list)   # what a row's predecessor can be chosen from
 
     @property
-    def predecessors(self):
-        """{row key: Indicator id or None}: the match each row would be saved with on confirm."""
-        return {r.row.key: r.succession.previous.pk if r.succession.previous else None
-                for r in self.rows if r.succession is not None}
-
-    @property
     def baseline_differences(self):
         """Rows whose printed baseline differs from the previous plan's approved value."""
         return [r for r in self.rows if r.succession is not None and r.succession.differs]
