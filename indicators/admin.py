@@ -90,13 +90,15 @@ class IndicatorAdmin(RenewsSummaries, SimpleHistoryAdmin):
     list_display = ["plan", "number", "name", "attribute", "direction", "measure"]
     list_filter = ["plan", "attribute", "direction", "value_type", ("measure", admin.EmptyFieldListFilter)]
     search_fields = ["name", "plan__code"]
-    autocomplete_fields = ["measure", "bureaus"]
+    autocomplete_fields = ["measure", "bureaus", "predecessor"]
     readonly_fields = ["baseline_value", "baseline_kind", "baseline_cumulative"]
     inlines = [TargetInline]
 
     def save_model(self, request, obj, form, change):
         if "direction" in form.changed_data:
             obj.direction_manual = True
+        if "predecessor" in form.changed_data:
+            obj.predecessor_confirmed = True  # chosen by hand: no longer the automatic catalog match
         obj.refresh_derived()
         super().save_model(request, obj, form, change)
 

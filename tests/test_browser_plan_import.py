@@ -50,3 +50,44 @@ def test_an_administrator_previews_a_word_document_corrects_a_cell_and_confirms(
     plan = Plan.objects.get(code="140821-2024-2035")
     assert plan.indicators.count() == len(data["indicator"])
     assert plan.indicators.order_by("order").first().targets.get(year=2027).raw == "≥40"
+
+
+def test_an_administrator_confirms_the_previous_plans_counterparts_and_reads_the_chart_across_plans(browser_page, tmp_path):  # noqa: F811
+    from indicators.models import Indicator
+
+    page, base = browser_page
+    _load_real_plans()
+    user_with_role(Role.ADMIN, username="b_admin")
+    with open(PLANS_DIR / "140826-2021-2025.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
+    for item in data["indicator"]:
+        item["targets"] = {"2030": text for text in item["targets"].values()}
+    document = tmp_path / "绛县十五五.docx"
+    document.write_bytes(build_docx(data))
+    old = {i.key: i for i in Indicator.objects.filter(plan__code="140826-2021-2025")}
+
+    login(page, base, "b_admin")
+    page.goto(f"{base}/plans/import/")
+    page.set_input_files("input[name=file]", str(document))
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert page.input_value("select[name=row-1-predecessor]") == str(old["2"].pk)  # proposed through the catalog
+    page.select_option("select[name=row-2-predecessor]", "none")
+    page.select_option("select[name=row-3-predecessor]", str(old["5"].pk))
+    assert not Plan.objects.filter(code="140826-2026-2030").exists()
+    with page.expect_navigation():
+        page.click("button[value=confirm]")
+    assert "已导入规划 140826-2026-2030" in page.content()
+    new = {i.key: i for i in Indicator.objects.filter(plan__code="140826-2026-2030")}
+    assert new["2"].predecessor == old["2"] and new["3"].predecessor is None and new["4"].predecessor == old["5"]
+
+    page.goto(f"{base}{new['2'].get_absolute_url()}")
+    page.wait_for_selector("#indicator-chart-plot[data-drawn='1']")
+    assert page.locator("#indicator-chart-plot .shapelayer path").count() >= 1  # the plan boundary is drawn
+    assert "2026 起新规划" in page.text_content("#indicator-chart-plot")
+    assert "十五五目标 2030" in page.text_content("#indicator-chart-plot") and "十四五目标 2025" in page.text_content("#indicator-chart-plot")
+    with page.expect_navigation():
+        page.click("#predecessor a")
+    assert page.url.endswith(old["2"].get_absolute_url())
+    assert page.locator("#successor a").get_attribute("href") == new["2"].get_absolute_url()

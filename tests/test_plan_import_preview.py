@@ -170,3 +170,77 @@ def test_a_new_plan_of_a_region_is_matched_to_its_previous_plan_and_baselines_ar
     assert [r.row.key for r in preview.baseline_differences] == ["2"]
     html = response.content.decode()
     assert "本规划印为 37.07，上一规划 2025 年审核值为 37.2" in html and "上一规划无对应指标" in html
+
+
+def next_plan_document(**changes):
+    """绛县's 2021–2025 table as its 2026–2030 plan (示例数据): row 3 renamed so that nothing matches it."""
+    data = data_file(JIANG)
+    data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
+    for item in data["indicator"]:
+        item["targets"] = {"2030": text for text in item["targets"].values()}
+    data["indicator"][1]["baseline"] = "37.07"
+    data["indicator"][2]["name"] = "示例数据新增指标"
+    return build_docx(data)
+
+
+def _selected(html, index):
+    import re
+
+    select = re.search(rf'<select name="row-{index}-predecessor">(.*?)</select>', html, re.S).group(1)
+    return re.search(r'<option value="([^"]+)" selected>', select).group(1)
+
+
+def test_the_confirmed_predecessors_are_stored_as_chosen_and_shown_again_on_reimport(admin):
+    from decimal import Decimal
+
+    from indicators.models import Indicator, IndicatorValue
+
+    old = {i.key: i for i in Indicator.objects.filter(plan__code=JIANG)}
+    IndicatorValue.objects.create(indicator=old["2"], year=2025, raw="37.2", number=Decimal("37.2"), state="approved",
+                                  synthetic=True)
+    response = upload(admin, next_plan_document())
+    html = response.content.decode()
+    # Proposed: 森林覆盖率 → the old 森林覆盖率 (catalog), the renamed row → none.
+    assert _selected(html, 1) == str(old["2"].pk) and _selected(html, 2) == "none" and _selected(html, 0) == str(old["1"].pk)
+    assert f'<option value="{old["3"].pk}">3 {old["3"].name}</option>' in html  # any other row can be picked
+    assert [r.row.key for r in response.context["preview"].baseline_differences] == ["2"]
+
+    # Change 森林覆盖率 to 无对应指标 and the new row to the old row 3; recheck saves nothing.
+    choices = {"row-1-predecessor": "none", "row-2-predecessor": str(old["3"].pk)}
+    response = admin.post(reverse("plan_import"), {"action": "recheck", "token": admin.session["plan_import"]["token"], **choices})
+    html = response.content.decode()
+    assert response.status_code == 200 and _selected(html, 1) == "none" and _selected(html, 2) == str(old["3"].pk)
+    assert response.context["preview"].baseline_differences == []  # the chosen link, not the catalog's
+    assert not Plan.objects.filter(code="140826-2026-2030").exists()
+
+    assert confirm(admin).status_code == 302  # the choices were kept from the recheck
+    new = {i.key: i for i in Indicator.objects.filter(plan__code="140826-2026-2030")}
+    assert (new["2"].predecessor, new["2"].predecessor_confirmed) == (None, True)
+    assert (new["3"].predecessor, new["3"].predecessor_confirmed) == (old["3"], True)
+    assert new["1"].predecessor == old["1"] and new["5"].predecessor == old["5"]  # the proposals as shown
+    assert all(i.predecessor_confirmed for i in new.values())
+
+    # A re-import shows the stored match as the default.
+    response = upload(admin, next_plan_document())
+    html = response.content.decode()
+    rows = {r.row.key: r.succession for r in response.context["preview"].rows}
+    assert (rows["2"].previous, rows["2"].by) == (None, "stored") and (rows["3"].previous, rows["3"].by) == (old["3"], "stored")
+    assert _selected(html, 1) == "none" and _selected(html, 2) == str(old["3"].pk) and "（已保存的对应）" in html
+    # …and changing one there updates only that link, with a history row.
+    before = new["3"].history.count()
+    assert confirm(admin, **{"row-2-predecessor": str(old["4"].pk)}).status_code == 302
+    new["3"].refresh_from_db()
+    assert new["3"].predecessor == old["4"] and new["3"].history.count() == before + 1
+    assert new["3"].history.order_by("-history_id").first().history_user is not None
+    assert Indicator.objects.get(pk=new["2"].pk).predecessor is None
+
+
+def test_a_forged_predecessor_is_refused_with_the_row_named(admin):
+    from indicators.models import Indicator
+
+    upload(admin, next_plan_document())
+    foreign = Indicator.objects.get(plan__code="140802-2021-2025", key="2")
+    response = confirm(admin, **{"row-1-predecessor": str(foreign.pk)})
+    assert response.status_code == 400
+    assert "指标「森林覆盖率」选择的对应指标不属于上一规划 140826-2021-2025" in response.content.decode()
+    assert not Plan.objects.filter(code="140826-2026-2030").exists()

@@ -200,6 +200,13 @@ class Indicator(models.Model):
     note = models.TextField(_("注释"), blank=True)
     order = models.PositiveIntegerField(_("显示顺序"), default=0)
     measure = models.ForeignKey(Measure, models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("目录指标"))
+    # The row of the region's previous plan this one continues (十四五 → 十五五), as confirmed at
+    # import. `predecessor_confirmed` says the match was decided (a link, or "无对应指标" when the
+    # link is empty); an undecided row falls back to the catalog match (plans.succession).
+    predecessor = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="successors",
+                                    verbose_name=_("上一规划对应指标"))
+    predecessor_confirmed = models.BooleanField(_("上一规划对应已确认"), default=False,
+                                                help_text=_("已确认时，对应指标为空表示上一规划无对应指标"))
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["order"])
@@ -215,6 +222,15 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("indicator_detail", args=[self.plan.code, self.key])
+
+    def clean(self):
+        """A predecessor is a row of an earlier plan of the same region (checked by forms: the admin)."""
+        from django.core.exceptions import ValidationError
+
+        if self.predecessor_id and self.plan_id:
+            earlier = self.predecessor.plan
+            if earlier.region_id != self.plan.region_id or earlier.base_year >= self.plan.base_year:
+                raise ValidationError({"predecessor": _("上一规划对应指标须是本区划更早规划中的指标。")})
 
     @property
     def is_binding(self):

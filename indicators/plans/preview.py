@@ -74,6 +74,20 @@ def apply_edits(table, post):
     return table
 
 
+def predecessor_choices(table, post):
+    """{row key: Indicator id or None} from the preview form's 上一规划对应指标 selects
+    (`row-<index>-predecessor`: an indicator id, or "none" for 无对应指标). Rows without the
+    field, or with a value that is neither, are left out."""
+    chosen = {}
+    for index, row in enumerate(table.rows):
+        value = (post.get(f"row-{index}-predecessor") or "").strip()
+        if value == succession.NONE:
+            chosen[row.key] = None
+        elif re.fullmatch(r"\d{1,12}", value):
+            chosen[row.key] = int(value)
+    return chosen
+
+
 # --- describing ----------------------------------------------------------------------------------
 
 def describe_value(raw):
@@ -132,6 +146,7 @@ class Preview:
     plan_changes: list[str]
     boxes: list
     previous_plan: Plan | None = None
+    previous_indicators: list = field(default_factory=list)   # what a row's predecessor can be chosen from
 
     @property
     def baseline_differences(self):
@@ -159,7 +174,8 @@ def _row_values(row):
     return {name: getattr(row, name) for name in COMPARED}
 
 
-def build_preview(table, errors, warnings, boxes=()):
+def build_preview(table, errors, warnings, boxes=(), chosen=None):
+    """`chosen`: the predecessors picked so far in this preview ({row key: Indicator id or None})."""
     from indicators.plans.services import plan_table_from_db
 
     existing = Plan.objects.filter(code=table.code).select_related("region", "parent").first() if table.code else None
@@ -167,7 +183,7 @@ def build_preview(table, errors, warnings, boxes=()):
     stored_rows = {row.key: row for row in stored.rows} if stored else {}
     match = match_bureaus(table.region_code, table.rows)
     previous = succession.previous_plan(table)
-    successions = succession.match_previous(table, previous) if previous else {}
+    successions = succession.match_previous(table, previous, chosen) if previous else {}
     by_row = {}
     for problem, kind in [*((e, "errors") for e in errors), *((w, "warnings") for w in warnings)]:
         by_row.setdefault((problem.row, kind), []).append(str(problem))
@@ -207,4 +223,5 @@ def build_preview(table, errors, warnings, boxes=()):
         plan_errors=[str(e) for e in errors if e.row is None or not any(r.row.source_row == e.row for r in rows)],
         plan_warnings=[str(w) for w in warnings if w.row is None],
         existing=existing, removed=removed, plan_changes=plan_changes, boxes=list(boxes), previous_plan=previous,
+        previous_indicators=list(previous.indicators.order_by("order")) if previous else [],
     )

@@ -25,23 +25,46 @@ def resolve_bureaus(region, names):
     return bureaus
 
 
-def check_plan_table(table):
+def check_plan_table(table, predecessors=None):
     """Every problem `save_plan_table` would refuse the table for, without writing anything: the
-    table's own checks, then what the database must already hold (region, parent plan)."""
+    table's own checks, then what the database must already hold (region, parent plan, and each
+    confirmed predecessor in the region's previous plan)."""
     errors = validate(table)
     if not Region.objects.filter(code=table.region_code).exists():
         errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
     if table.parent_plan and not Plan.objects.filter(code=table.parent_plan).exists():
         errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+    errors += _check_predecessors(table, predecessors or {})
+    return errors
+
+
+def _check_predecessors(table, predecessors):
+    from indicators.plans.succession import previous_plan
+
+    wanted = {key: pk for key, pk in predecessors.items() if pk is not None}
+    if not wanted:
+        return []
+    previous = previous_plan(table)
+    known = set(previous.indicators.filter(pk__in=wanted.values()).values_list("pk", flat=True)) if previous else set()
+    errors = []
+    for row in table.rows:
+        if row.key in wanted and wanted[row.key] not in known:
+            where = f"上一规划 {previous.code}" if previous else "上一规划（本区划没有更早的规划）"
+            errors.append(TableError(row.source_row, "上一规划对应指标",
+                                     f"指标「{row.name}」选择的对应指标不属于{where}，请重新选择。"))
     return errors
 
 
 @transaction.atomic
-def save_plan_table(table, *, synthetic=False):
+def save_plan_table(table, *, synthetic=False, predecessors=None):
     """Create or update the plan and its rows; rows no longer in the table are removed.
 
-    Raises PlanTableInvalid listing every problem; nothing is written in that case."""
-    errors = check_plan_table(table)
+    `predecessors` ({row key: Indicator id of the region's previous plan, or None for
+    无对应指标}) stores the confirmed match of those rows (`Indicator.predecessor`); rows not in
+    it keep what they have. Raises PlanTableInvalid listing every problem; nothing is written in
+    that case."""
+    predecessors = predecessors or {}
+    errors = check_plan_table(table, predecessors)
     if errors:
         raise PlanTableInvalid(errors)
     region = Region.objects.get(code=table.region_code)
@@ -94,6 +117,11 @@ def save_plan_table(table, *, synthetic=False):
         indicator.refresh_derived(target_specs=specs)
         if indicator.measure_id is None:
             indicator.measure = matcher.match(row.name)
+        if row.key in predecessors:
+            relinked = indicator.predecessor_id != predecessors[row.key] or not indicator.predecessor_confirmed
+            indicator.predecessor_id, indicator.predecessor_confirmed = predecessors[row.key], True
+            if relinked and indicator.pk:
+                indicator._change_reason = "确认上一规划对应指标"
         if before is None or _snapshot(indicator) != before:
             indicator.save()
         bureaus = resolve_bureaus(region, row.responsible_names)
@@ -114,11 +142,11 @@ def save_plan_table(table, *, synthetic=False):
 
 
 @transaction.atomic
-def save_imported_plan(table, *, box_data=None):
-    """Save an imported table and, when the administrator chose to, the key-project boxes read
-    from the same document (projects/data/FORMAT.md shape): both or neither. Raises
-    PlanTableInvalid naming every problem."""
-    plan = save_plan_table(table)
+def save_imported_plan(table, *, box_data=None, predecessors=None):
+    """Save an imported table with the predecessors confirmed in the preview and, when the
+    administrator chose to, the key-project boxes read from the same document
+    (projects/data/FORMAT.md shape): all or nothing. Raises PlanTableInvalid naming every problem."""
+    plan = save_plan_table(table, predecessors=predecessors)
     if box_data and box_data.get("box"):
         from core import generations
         from projects.seed import ProjectDataError, load_project_data

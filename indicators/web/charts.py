@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.labels import bracketed
 from core.figures import format_figure
@@ -98,6 +99,118 @@ def indicator_progress(chart_id, indicator, base_year, baseline, values, target_
     fig.update_xaxes(dtick=1, tickformat="d")
     rows.sort(key=lambda r: r[0])
     return Chart(chart_id, indicator.name, _figure_data(fig), [_("年份"), _("数值"), _("说明")], rows)
+
+
+# Five-year plans are numbered in five-year steps from the third (1966–1970): the 14th is 2021–2025.
+_FIVE_YEAR_PLANS = {
+    13: gettext_lazy("十三五"), 14: gettext_lazy("十四五"), 15: gettext_lazy("十五五"),
+    16: gettext_lazy("十六五"), 17: gettext_lazy("十七五"), 18: gettext_lazy("十八五"),
+}
+
+
+def plan_label(first_year, final_year):
+    """A plan's short name from its years: 十四五 for 2021–2025, else 2024—2035年规划."""
+    offset = first_year - 1966
+    if final_year == first_year + 4 and offset >= 0 and offset % 5 == 0 and offset // 5 + 3 in _FIVE_YEAR_PLANS:
+        return str(_FIVE_YEAR_PLANS[offset // 5 + 3])
+    return _("%(first)s—%(final)s年规划") % {"first": first_year, "final": final_year}
+
+
+@dataclass
+class PlanSeries:
+    """One plan's part of an indicator followed across plans, as plain numbers."""
+    label: str                 # plan_label(): 十四五
+    base_year: int             # the year of the printed baseline
+    first_year: int            # the plan's first year
+    baseline: float | None     # the printed baseline, when a number
+    values: list = field(default_factory=list)    # [(year, number, approved)]
+    targets: list = field(default_factory=list)   # [(year, low, high, label)]
+
+
+_PLAN_COLOURS = ("#7b8794", "#2f80ed")   # the earlier plan's targets muted, the current plan's in colour
+
+
+def indicator_across_plans(chart_id, name, unit, earlier, later, forecast=None):
+    """One indicator over two plans (十四五 → 十五五): the earlier plan's baseline and the approved
+    values of both plans as one line, the later plan's printed baseline, pending values (hollow),
+    each plan's targets as markers labelled with the plan, the later plan's path to its target,
+    the forecast, and the plan boundary as a dashed vertical line.
+
+    `earlier`, `later`: PlanSeries; `forecast`: (year, number) or None."""
+    fig = go.Figure()
+    line = [(earlier.base_year, earlier.baseline, earlier.label)] if earlier.baseline is not None else []
+    seen = {year for year, _n, _l in line}
+    for part in (earlier, later):
+        for year, number, approved in sorted(part.values):
+            if approved and number is not None and year not in seen:
+                line.append((year, number, part.label))
+                seen.add(year)
+    line.sort(key=lambda point: point[0])
+    if line:
+        fig.add_trace(go.Scatter(
+            x=[y for y, _n, _l in line], y=[n for _y, n, _l in line], text=[label for _y, _n, label in line],
+            hovertemplate="%{x}: %{y} (%{text})<extra></extra>", mode="lines+markers",
+            name=_("基期值及审定值（%(earlier)s至%(later)s）") % {"earlier": earlier.label, "later": later.label},
+            line=dict(color="#0b6e4f", width=3), marker=dict(size=9)))
+    pending = [(year, number, part.label) for part in (earlier, later) for year, number, approved in part.values
+               if not approved and number is not None]
+    if pending:
+        fig.add_trace(go.Scatter(x=[y for y, _n, _l in pending], y=[n for _y, n, _l in pending], mode="markers",
+                                 name=_("待审核值"), text=[label for _y, _n, label in pending],
+                                 marker=dict(size=10, symbol="circle-open", color="#0b6e4f", line=dict(width=2))))
+    if later.baseline is not None:
+        fig.add_trace(go.Scatter(x=[later.base_year], y=[later.baseline], mode="markers",
+                                 name=_("%(plan)s基期值 %(year)s") % {"plan": later.label, "year": later.base_year},
+                                 marker=dict(size=11, symbol="diamond-open", color="#0b6e4f", line=dict(width=2))))
+    for part, colour in zip((earlier, later), _PLAN_COLOURS):
+        for year, low, high, label in sorted(part.targets):
+            threshold = low if low is not None else high
+            if threshold is None:
+                continue
+            spread = dict(type="data", symmetric=False, array=[high - low], arrayminus=[0], color=colour) \
+                if low is not None and high is not None and high != low else None
+            fig.add_trace(go.Scatter(x=[year], y=[threshold], mode="markers", text=[label], error_y=spread,
+                                     name=_("%(plan)s目标 %(year)s") % {"plan": part.label, "year": year},
+                                     hovertemplate="%{x}: %{text}<extra></extra>",
+                                     marker=dict(symbol="star", size=14, color=colour)))
+    start = later.baseline if later.baseline is not None else None
+    reachable = [(y, low if low is not None else high) for y, low, high, _l in sorted(later.targets)
+                 if low is not None or high is not None]
+    if start is not None and reachable:
+        fig.add_trace(go.Scatter(x=[later.base_year, reachable[0][0]], y=[start, reachable[0][1]], mode="lines",
+                                 name=_("序时路径"), line=dict(color="#9aa5b1", dash="dot")))
+    later_approved = [(y, n) for y, n, ok in sorted(later.values) if ok and n is not None]
+    if forecast is not None and forecast[1] is not None:
+        from_year, from_value = later_approved[-1] if later_approved else (later.base_year, later.baseline)
+        if from_value is not None:
+            fig.add_trace(go.Scatter(x=[from_year, forecast[0]], y=[from_value, forecast[1]], mode="lines+markers",
+                                     name=_("预计"), line=dict(color="#b7791f", dash="dash")))
+    boundary = _("%(year)s 起新规划") % {"year": later.first_year}
+    fig.add_shape(type="line", xref="x", yref="paper", x0=later.first_year - 0.5, x1=later.first_year - 0.5, y0=0, y1=1,
+                  line=dict(color="#52606d", width=1.5, dash="dash"), name="plan-boundary")
+    fig.add_annotation(x=later.first_year - 0.5, y=1, xref="x", yref="paper", text=boundary, showarrow=False,
+                       xanchor="left", yanchor="bottom", font=dict(size=12, color="#52606d"))
+    _layout(fig, bracketed(name, unit), height=400)
+    fig.update_xaxes(dtick=1, tickformat="d")
+
+    rows = []
+    for index, part in enumerate((earlier, later)):
+        own = []
+        if index == 1:
+            own.append((float("-inf"), [f"{part.first_year}", part.label, "—", boundary]))
+        if part.baseline is not None:
+            own.append((part.base_year, [f"{part.base_year}", part.label, format_figure(part.baseline), _("基期值")]))
+        for year, number, approved in part.values:
+            if number is not None:
+                own.append((year, [f"{year}", part.label, format_figure(number),
+                                   _("审定值") if approved else _("待审核值（未计入评估）")]))
+        for year, low, high, label in part.targets:
+            if low is not None or high is not None:
+                own.append((year + 0.1, [f"{year}", part.label, label, _("目标")]))
+        if index == 1 and forecast is not None and forecast[1] is not None:
+            own.append((forecast[0] + 0.2, [f"{forecast[0]}", part.label, format_figure(forecast[1], 2), _("预计值（线性趋势）")]))
+        rows += [row for _key, row in sorted(own, key=lambda item: item[0])]
+    return Chart(chart_id, name, _figure_data(fig), [_("年份"), pgettext("chart column", "规划"), _("数值"), _("说明")], rows)
 
 
 def status_distribution(chart_id, counts, title=None):

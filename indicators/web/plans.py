@@ -24,10 +24,11 @@ from indicators.plans import services as plan_services
 from indicators.plans import succession
 from indicators.plans.docx import Box, box_project_data
 from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
-from indicators.plans.preview import apply_edits, build_preview, table_from_data, table_to_data
+from indicators.plans.preview import apply_edits, build_preview, predecessor_choices, table_from_data, table_to_data
 from indicators.plans.services import PlanTableInvalid, check_plan_table, plan_table_from_db, save_imported_plan
 from indicators.plans.table import TableError
 from accounts.roles import user_role
+from reporting import workflow
 from indicators.plans.xlsx import write_plan_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -152,14 +153,22 @@ def _plan_notices(stored):
 
 def _render_preview(request, table, errors, token, status=None):
     stored = request.session.get(IMPORT_SESSION_KEY, {})
-    errors = list(errors) or check_plan_table(table)
+    chosen = _chosen_predecessors(stored, table)
+    errors = list(errors) or check_plan_table(table, chosen)
     warnings = _plan_notices(stored) + row_warnings(table)
     boxes = _stored_boxes(stored)
-    preview = build_preview(table, errors, warnings, box_project_data(table.code, boxes)["box"] if boxes else [])
+    preview = build_preview(table, errors, warnings, box_project_data(table.code, boxes)["box"] if boxes else [],
+                            chosen=chosen)
     context = {"preview": preview, "token": token, "format": stored.get("format", ""),
                "regions": Region.objects.order_by("code").values_list("code", "name")}
     return render(request, "indicators/plan_import_preview.html", context,
                   status=status or (400 if preview.has_errors else 200))
+
+
+def _chosen_predecessors(stored, table):
+    """The predecessors picked in this preview so far, for the table's current rows."""
+    keys = {row.key for row in table.rows}
+    return {key: pk for key, pk in stored.get("predecessors", {}).items() if key in keys}
 
 
 def _stored_boxes(stored):
@@ -173,13 +182,19 @@ def _import_confirm(request):
         return redirect("plan_import")
     table = apply_edits(table_from_data(stored["table"]), request.POST)
     stored["table"] = table_to_data(table)
+    stored["predecessors"] = {**stored.get("predecessors", {}), **predecessor_choices(table, request.POST)}
     request.session[IMPORT_SESSION_KEY] = stored
-    errors = check_plan_table(table)
+    chosen = _chosen_predecessors(stored, table)
+    errors = check_plan_table(table, chosen)
     if errors or request.POST.get("action") == "recheck":
         return _render_preview(request, table, errors, stored["token"])
+    # What the preview showed for every row (chosen, stored earlier, or the automatic match) is
+    # what the administrator confirmed.
+    predecessors = {key: s.previous.pk if s.previous else None for key, s in succession.match_previous(table, chosen=chosen).items()}
     boxes = _stored_boxes(stored) if request.POST.get("import_boxes") else []
     try:
-        plan = save_imported_plan(table, box_data=box_project_data(table.code, boxes) if boxes else None)
+        plan = save_imported_plan(table, box_data=box_project_data(table.code, boxes) if boxes else None,
+                                  predecessors=predecessors)
     except PlanTableInvalid as exc:
         return _render_preview(request, table, exc.errors, stored["token"], status=400)
     del request.session[IMPORT_SESSION_KEY]
@@ -199,25 +214,24 @@ def indicator_detail(request, code, key):
     results = list(indicator.evaluations.order_by("year"))
     year = parse_year(plan, request.GET.get("year"))
     evaluation = next((r for r in results if r.year == year), None)
+    candidates = Indicator.objects.visible_to(request.user)
+    previous = succession.predecessor(indicator, candidates)
     context = {
         "plan": plan, "indicator": indicator, "values": values, "targets": indicator.targets.all(),
         "sub_rows": indicator.children.visible_to(request.user).order_by("order"), "results": results,
         "evaluation": evaluation, "year": year,
-        "chart": indicator_chart(plan, indicator, values, evaluation),
+        "chart": indicator_chart(plan, indicator, values, evaluation, previous),
         "assignment_history": assignment_history(indicator),
+        "next_indicator": succession.successor(indicator, candidates),
     }
-    previous = succession.predecessor(indicator, Indicator.objects.visible_to(request.user))
     if previous is not None:
         context["previous_indicator"] = previous
         context["series"] = succession.series_across_plans(indicator, previous)
     return render(request, "indicators/indicator_detail.html", context)
 
 
-def indicator_chart(plan, indicator, values, evaluation):
-    if indicator.value_type != "number":
-        return None
-    points = [(v.year, float(v.number), v.is_approved) for v in values if v.number is not None]
-    baseline = float(indicator.baseline_value) if indicator.baseline_value is not None else None
+def _target_lines(indicator):
+    """[(year, low, high, label)] of the indicator's targets that are numbers."""
     lines = []
     # A sub-row sharing the parent's cell is drawn against the parent's target, with its own assigned number.
     source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
@@ -229,5 +243,29 @@ def indicator_chart(plan, indicator, values, evaluation):
         if low is not None:
             label = target_text(target, indicator) if spec.kind == "assigned" else target.raw
             lines.append((target.year, float(low), float(high), label))
+    return lines
+
+
+def _plan_series(indicator, values):
+    plan = indicator.plan
+    baseline = float(indicator.baseline_value) if indicator.baseline_value is not None else None
+    return charts.PlanSeries(
+        label=charts.plan_label(plan.first_year, plan.final_year), base_year=indicator.baseline_year or plan.base_year,
+        first_year=plan.first_year, baseline=baseline,
+        values=[(v.year, float(v.number), v.is_approved) for v in values if v.number is not None],
+        targets=_target_lines(indicator))
+
+
+def indicator_chart(plan, indicator, values, evaluation, previous=None):
+    """The progress chart; across both plans when the indicator continues one of the previous plan."""
+    if indicator.value_type != "number":
+        return None
     forecast = (milestone_for(plan, evaluation.year), evaluation.forecast) if evaluation and evaluation.forecast is not None else None
-    return charts.indicator_progress("indicator-chart", indicator, indicator.baseline_year, baseline, points, lines, forecast)
+    if previous is not None and previous.value_type == "number":
+        earlier = _plan_series(previous, previous.values.filter(state=workflow.APPROVED).order_by("year"))
+        return charts.indicator_across_plans("indicator-chart", indicator.name, indicator.unit, earlier,
+                                             _plan_series(indicator, values), forecast)
+    points = [(v.year, float(v.number), v.is_approved) for v in values if v.number is not None]
+    baseline = float(indicator.baseline_value) if indicator.baseline_value is not None else None
+    return charts.indicator_progress("indicator-chart", indicator, indicator.baseline_year, baseline, points,
+                                     _target_lines(indicator), forecast)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Region
+from indicators.plans import succession
 from indicators.plans.importing import UploadRejected, describe_import, read_plan_file
 from indicators.plans.services import PlanTableInvalid, check_plan_table, save_plan_table
 
@@ -39,9 +40,13 @@ class Command(BaseCommand):
             if not errors:
                 errors = check_plan_table(table)
         plan = None
+        predecessors = {}
         if not errors and not dry_run:
+            # No preview to confirm in: each row keeps the match stored by an earlier import, else
+            # gets the automatic catalog match (the preview's default), stored the same way.
+            predecessors = succession.automatic_predecessors(table)
             try:
-                plan = save_plan_table(table)
+                plan = save_plan_table(table, predecessors=predecessors)
             except PlanTableInvalid as exc:
                 errors = exc.errors
         if as_json:
@@ -59,6 +64,11 @@ class Command(BaseCommand):
             return
         if not as_json:
             self.stdout.write(f"已导入 {plan.code}：{len(table.rows)} 行指标。")
+            previous = succession.previous_plan_of(plan)
+            if previous is not None:
+                self.stdout.write(
+                    f"已按指标目录（或已保存的对应）关联上一规划 {previous.code} 的对应指标 {len(predecessors)} 行，"
+                    f"{len(table.rows) - len(predecessors)} 行未找到对应；可在导入预览或管理后台修改。")
 
     def _print_json(self, payload):
         import json as json_module
