@@ -412,6 +412,14 @@ def test_a_box_in_a_text_box_is_read_once_with_its_items_going_on_over_several_p
         ("受污染耕地安全利用", "实施安全利用 2 万亩\n建设期限：2021—2025年"), ("重点建设用地风险管控", "完成调查评估")]
 
 
+def test_a_box_in_a_text_box_inside_another_text_box_is_read_once():
+    from tests.docx_builder import text_box
+
+    inner = text_box(_p("专栏6  固废治理工程") + _p("1. 尾矿库治理：治理尾矿库 3 座"))
+    result = read_plan_docx(_document(text_box(_p("说明文字") + inner)))
+    assert [(box.title, [row[1] for row in box.cells[1:]]) for box in result.boxes] == [("专栏6  固废治理工程", ["尾矿库治理"])]
+
+
 def test_a_framed_box_is_every_framed_paragraph_and_no_more():
     frame = '<w:framePr w:w="8000" w:hSpace="180" w:wrap="around" w:vAnchor="text" w:hAnchor="margin"/>'
     result = read_plan_docx(_document(

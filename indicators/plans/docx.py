@@ -681,9 +681,13 @@ def box_item(text):
 
 def _text_boxes(paragraph):
     """The text boxes anchored in a paragraph, each once: a drawing's `mc:Fallback` repeats the
-    text box of its `mc:Choice` as VML, and a text box inside a text box is read with its outer one."""
+    text box of its `mc:Choice` as VML, and a text box inside a text box is read with its outer one
+    (from the outer one's paragraphs)."""
     for content in paragraph.iter(f"{_W}txbxContent"):
-        if not any(a.tag in (f"{{{MC}}}Fallback", f"{_W}txbxContent") for a in content.iterancestors()):
+        ancestor = content.getparent()
+        while ancestor is not None and ancestor is not paragraph and ancestor.tag not in (f"{{{MC}}}Fallback", f"{_W}txbxContent"):
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
             yield content
 
 
