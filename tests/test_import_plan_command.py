@@ -92,3 +92,14 @@ def test_a_file_of_another_format_is_refused_in_chinese(tmp_path, db):
     path.write_bytes(b"%PDF")
     with pytest.raises(CommandError, match="只能导入"):
         call_command("import_plan", str(path), "--dry-run")
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_a_document_with_a_row_split_across_a_page_break_gives_the_same_rows_and_says_so(real_plans, tmp_path, capsys):
+    data = data_file(YANHU)
+    whole, split = tmp_path / "whole.docx", tmp_path / "split.docx"
+    whole.write_bytes(build_docx(data))
+    split.write_bytes(build_docx(data, split_row=True))
+    assert dry_run(split, capsys)["rows"] == dry_run(whole, capsys)["rows"]
+    call_command("import_plan", str(split), "--dry-run")
+    assert "「跨页续行」" in capsys.readouterr().err

@@ -136,6 +136,40 @@ def test_the_key_project_boxes_of_the_document_are_imported_as_projects_when_cho
     assert (project.box.number, project.name, project.content, project.responsible) == ("1", "示例湿地保护工程", "修复湿地 100 公顷", "林业局")
 
 
+@pytest.mark.parametrize("form", ["paragraphs", "text box", "bordered paragraphs", "heading above a table"])
+def test_a_key_project_box_written_as_paragraphs_is_offered_and_imported_as_the_same_project_as_a_table(admin, form):
+    from projects.models import Project
+
+    from tests.docx_builder import BOX_PROJECT
+
+    data = data_file(JIANG)
+    data["plan"]["title"] = data["plan"]["title"].replace("绛县", "临猗县") + "（示例数据）"
+    response = upload(admin, build_docx(data, box_before=True, box_form=form))
+    assert [(box["number"], box["title"]) for box in response.context["preview"].boxes] == [("1", "重点工程（示例数据）")]
+    assert "示例湿地保护工程" in response.content.decode()
+    assert confirm(admin, import_boxes="1").status_code == 302
+    project = Project.objects.get(plan__code="140821-2021-2025")
+    assert (project.box.number, project.name, project.content, project.responsible) == BOX_PROJECT
+
+
+def test_a_row_split_across_a_page_break_is_one_row_in_the_preview_with_a_warning_naming_both_rows(admin):
+    data = data_file(JIANG)
+    data["plan"]["title"] = data["plan"]["title"].replace("绛县", "临猗县") + "（示例数据）"
+    response = upload(admin, build_docx(data, split_row=True))
+    preview = response.context["preview"]
+    assert [item.row.name for item in preview.rows] == [row["name"] for row in data["indicator"]]
+    warned = [item for item in preview.rows if any("跨页拆开" in w for w in item.warnings)]
+    assert len(warned) == 1 and warned[0].row.name == "二氧化硫排放总量减少"
+    row = warned[0].row.source_row
+    assert f"第 {row} 行「跨页续行」：第 {row + 1} 行（序号为空）" in response.content.decode()
+    # …still shown after a recheck, and in English for an administrator reading English.
+    response = admin.post(reverse("plan_import"), {"action": "recheck", "token": admin.session["plan_import"]["token"]})
+    assert "跨页拆开" in response.content.decode()
+    response = admin.post(reverse("plan_import"), {"file": SimpleUploadedFile("plan.docx", build_docx(data, split_row=True))},
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert "(no number) is the second half of this row, split across a page break" in response.content.decode()
+
+
 def test_boxes_are_not_imported_unless_chosen(admin):
     from projects.models import Box
 

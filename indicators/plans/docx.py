@@ -8,6 +8,8 @@ words (序号/指标/单位/现状/目标/属性/责任) and read as Word stores
 - header rows are the leading rows made of header words; a second header row (目标值 → 2027年 /
   2035年) names the years; header rows repeated further down (page breaks) are skipped, and a
   table continued after a page break as a new table (续表) is joined to the first;
+- a row split at that page break (its second half the first row of the next table or part, with an
+  empty 序号) is joined back into one row, conservatively and with a warning (`rejoin_split_rows`);
 - cell text joins the cell's paragraphs and line breaks, goes into content controls (`w:sdt`) and
   tracked insertions (`w:ins`), leaves out tracked deletions (`w:del`) and deleted rows; characters
   are kept exactly as printed (full-width digits, ≤, *, ¹); a superscript digit becomes ¹²³ so a
@@ -19,7 +21,10 @@ words (序号/指标/单位/现状/目标/属性/责任) and read as Word stores
   *基本看不到…, 1.因…) is tied to the rows carrying that mark.
 
 专栏 boxes (key projects) are tables too; they are never taken for the indicator table and are
-returned separately as `boxes`. The result is the same `PlanTable` the .xlsx template produces.
+returned separately as `boxes`. A box may also be written as paragraphs — a heading 专栏3  生态…
+and numbered items below it, in the body, a text box or a frame (`find_boxes`); it comes back in
+the same shape, its items as rows under a 序号/项目名称/建设内容/责任单位 header. The result is the
+same `PlanTable` the .xlsx template produces.
 No Django imports: the caller passes the known regions.
 """
 import io
@@ -63,6 +68,12 @@ class Cell:
     merged_from_above: bool = False   # a vMerge continuation: Word shows the cell above
     span_start: bool = True           # first grid column of a gridSpan (False for the columns it covers)
     placeholder: bool = False         # a gridBefore/gridAfter column with no cell at all
+    merge_start: bool = False         # a vMerge restart: the cells below may continue this one
+
+
+class Row(list):
+    """A table row's grid cells; `cant_split` when Word may not break the row across pages (`w:cantSplit`)."""
+    cant_split = False
 
 
 @dataclass
@@ -214,7 +225,9 @@ def table_grid(tbl):
             continue
         if len(rows) >= MAX_TABLE_ROWS:
             raise DocumentRejected(f"表格超过 {MAX_TABLE_ROWS} 行，已拒绝。")
-        cells = [Cell("", placeholder=True) for _ in range(_int_attr(tr, f"{_W}trPr/{_W}gridBefore", 0))]
+        cells = Row(Cell("", placeholder=True) for _ in range(_int_attr(tr, f"{_W}trPr/{_W}gridBefore", 0)))
+        cant_split = tr.find(f"{_W}trPr/{_W}cantSplit")
+        cells.cant_split = cant_split is not None and cant_split.get(f"{_W}val", "true") not in ("0", "false", "off")
         for tc in _children(tr, f"{_W}tc"):
             if tc.find(f"{_W}tcPr/{_W}cellDel") is not None:
                 continue
@@ -223,7 +236,8 @@ def table_grid(tbl):
             continued = merge is not None and merge.get(f"{_W}val", "continue") != "restart"
             text = cell_text(tc)
             for column in range(span):
-                cells.append(Cell(text, merged_from_above=continued, span_start=column == 0))
+                cells.append(Cell(text, merged_from_above=continued, span_start=column == 0,
+                                  merge_start=merge is not None and not continued))
             if len(cells) > MAX_TABLE_COLUMNS:
                 raise DocumentRejected(f"表格超过 {MAX_TABLE_COLUMNS} 列，已拒绝。")
         cells.extend(Cell("", placeholder=True) for _ in range(_int_attr(tr, f"{_W}trPr/{_W}gridAfter", 0)))
@@ -363,24 +377,32 @@ def load_regions(path=REGIONS_FILE):
         return [(r["code"], r["name"]) for r in tomllib.load(handle)["region"]]
 
 
-def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None):
-    """Parse an uploaded .docx into a DocxImport. Raises DocumentRejected for what is no document."""
-    body = parse_document_xml(check_upload(data, max_bytes))
+def _identity(message):
+    return message
+
+
+def _read_blocks(container):
+    """("p", text, element) and ("tbl", grid, element) for the container's paragraphs and tables."""
     blocks = []
-    for element in _blocks(body):
+    for element in _blocks(container):
         if element.tag == f"{_W}p":
             blocks.append(("p", _join(paragraph_text(element).split("\n")), element))
         else:
             blocks.append(("tbl", table_grid(element), element))
-    boxes = []
-    found = None
-    for index, (kind, content, _element) in enumerate(blocks):
-        if kind == "p":
-            continue
-        if _is_box(content):
-            boxes.append(_box(content))
-        elif found is None and _title_rows(content) is not None:
-            found = index
+    return blocks
+
+
+def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None, gettext=None):
+    """Parse an uploaded .docx into a DocxImport. Raises DocumentRejected for what is no document.
+
+    `gettext` translates the reader's newer messages (the caller passes Django's; they stay in
+    Chinese by default)."""
+    gettext = gettext or _identity
+    body = parse_document_xml(check_upload(data, max_bytes))
+    blocks = _read_blocks(body)
+    boxes = [box for _, box in find_boxes(blocks)]
+    found = next((index for index, (kind, content, _) in enumerate(blocks)
+                  if kind == "tbl" and not _is_box(content) and _title_rows(content) is not None), None)
     if found is None:
         return DocxImport(None, [TableError(None, "指标表", "文档中找不到指标表（表头应含 序号、指标、单位、现状、目标、属性、责任 等字样）。")], boxes=boxes)
     paragraphs_before = [content for kind, content, _ in blocks[:found] if kind == "p" and content]
@@ -393,7 +415,7 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
     while header_count < len(rows) and is_header_row(rows[header_count]):
         header_count += 1
     header_rows = rows[:header_count]
-    data_rows = rows[header_count:]
+    pieces = [rows[header_count:]]   # the data rows of each table the indicator table is printed in
     # Tables continued after a page break: the next tables with only empty (or 续表) paragraphs between.
     after = found + 1
     while after < len(blocks):
@@ -408,7 +430,7 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
         skip = _title_rows(content) or 0
         while skip < len(content) and is_header_row(content[skip]):
             skip += 1
-        data_rows.extend(content[skip:])
+        pieces.append(content[skip:])
         after += 1
     paragraphs_after = []
     for kind, content, _ in blocks[after:]:
@@ -424,6 +446,7 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
         errors.append(TableError(None, "表头", "指标表缺少目标值列（如「2025年目标」）。"))
     if errors:
         return DocxImport(None, errors, boxes=boxes, headers=columns.headers)
+    data_rows = rejoin_split_rows(pieces, header_rows, columns, warnings, gettext)
     table, raw_rows = _rows(data_rows, header_rows, columns, warnings)
     table.notes = _notes(paragraphs_after) + table.notes
     _tie_notes(table)
@@ -432,7 +455,136 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
     return DocxImport(table, [], warnings, boxes, raw_rows, columns.headers)
 
 
-def _box(rows):
+# --- rows split across a page break ---------------------------------------------------------------
+
+def _group_text(row):
+    """The one text of a row written across the table (a group row 一、生态保护, or a 注 line), else None."""
+    distinct = {c.text for c in row if c.text}
+    if len(distinct) == 1 and sum(1 for c in row if c.text) >= max(2, len(row) - 1) and not row[0].merged_from_above:
+        return distinct.pop()
+    return None
+
+
+def _is_repeated_header(row, header_texts):
+    texts = [c.text for c in row]
+    return any(texts == h for h in header_texts) or is_header_row(row)
+
+
+def _continues(previous, row, columns):
+    """Whether `row`, the first data row of a table (or part) continued after a page break, is the
+    rest of `previous`, the last row before the break, rather than a row of its own. Conservative:
+
+    - `previous` may break across pages (no `w:cantSplit`) and is numbered (in a table without
+      numbers nothing tells a continued row from a new one);
+    - the 序号 cell is empty and a cell of its own: a vMerge continuation there makes a sub-row of a
+      merged parent, and no other cell continues a merge either;
+    - every cell with text continues a cell of `previous` that has text, some cell that `previous`
+      fills stays empty (the short cells — unit, values — fit before the break), and some text is
+      not just `previous`'s retyped (the 类别 label written again on the new page);
+    - when `previous` belongs to a merged 序号 (a parent with sub-rows, or a sub-row), a sub-row that
+      lost its merge at the split looks much the same: it names its own unit, a continuation does not.
+    """
+    number = columns.number
+    if number is None or previous.cant_split or _group_text(previous) is not None or _group_text(row) is not None:
+        return False
+    if row[number].text or row[number].merged_from_above or row[number].placeholder or not previous[number].text:
+        return False
+    if any(c.merged_from_above for c in row if not c.placeholder):
+        return False
+    used = [i for i, c in enumerate(row) if c.text and c.span_start and not c.placeholder]
+    if not used or any(not previous[i].text for i in used):
+        return False
+    filled = [i for i, c in enumerate(previous) if c.text and c.span_start and not c.placeholder and i != number]
+    if all(row[i].text for i in filled):
+        return False
+    if all(row[i].text == _span_text(previous, i) for i in used):
+        return False
+    chain = previous[number].merged_from_above or previous[number].merge_start
+    if chain and columns.unit is not None and row[columns.unit].text:
+        return False
+    return True
+
+
+def _span_start(row, column):
+    while column > 0 and not row[column].span_start:
+        column -= 1
+    return column
+
+
+def _span_text(row, column):
+    return row[_span_start(row, column)].text
+
+
+def _append_row(previous, row, columns):
+    """The continuation's cell texts joined to the row above as a printed line break joins them (no
+    space between Chinese characters); a cell repeating the whole text above is a retyped label."""
+    appended = []
+    for column, cell in enumerate(row):
+        if not cell.text or not cell.span_start or cell.placeholder:
+            continue
+        start = _span_start(previous, column)
+        if cell.text == previous[start].text:
+            continue
+        text = _join([previous[start].text, cell.text])[:MAX_CELL_TEXT]
+        end = start + 1
+        while end < len(previous) and not previous[end].span_start and not previous[end].placeholder:
+            end += 1
+        for covered in previous[start:end]:
+            covered.text = text
+        header = columns.headers[column] if column < len(columns.headers) else ""
+        if header and header not in appended:
+            appended.append(header)
+    return appended
+
+
+def rejoin_split_rows(pieces, header_rows, columns, warnings, gettext=_identity):
+    """The data rows of the table's pieces (one per table, see read_plan_docx) as (position, row),
+    with a row split across a page break joined back into one (see `_continues`).
+
+    Word keeps a row that breaks across pages inside one table as one `w:tr`; but a table split in
+    two at the page break (as WPS conversions and typists do), or a header typed again at the top of
+    a page, leaves the row's second half as the first row of the next part. Its position is named in
+    a warning on the joined row. A merge the continuation row starts with an empty cell (Word's own
+    split restarts the 类别 merge below the break) carries the text of the row above down to the
+    rows that continue it."""
+    header_texts = [[c.text for c in r] for r in header_rows]
+    numbered = []
+    position = len(header_rows)
+    last = None       # (position, row) of the last data row
+    carried = {}      # column → text carried down a merge the continuation row restarted empty
+    for index, piece in enumerate(pieces):
+        boundary = index > 0
+        for row in piece:
+            position += 1
+            for column, text in list(carried.items()):
+                if row[column].merged_from_above and not row[column].text:
+                    row[column].text = text
+                else:
+                    del carried[column]
+            if _is_repeated_header(row, header_texts):
+                boundary = True
+                numbered.append((position, row))
+                continue
+            if not any(c.text for c in row):
+                numbered.append((position, row))
+                continue
+            if boundary and last is not None and _continues(last[1], row, columns):
+                previous = last[1]
+                appended = _append_row(previous, row, columns)
+                carried = {column: previous[column].text for column, cell in enumerate(row)
+                           if cell.merge_start and not cell.text and not cell.placeholder and previous[column].text}
+                warnings.append(TableError(last[0], gettext("跨页续行"), gettext(
+                    "第 %(row)s 行（序号为空）是本行跨页拆开的后半部分，其文字已接在本行的%(columns)s之后，请核对。")
+                    % {"row": position, "columns": "、".join(appended)}))
+                boundary = False
+                continue
+            boundary = False
+            numbered.append((position, row))
+            last = (position, row) if _group_text(row) is None else None
+    return numbered
+
+
+def _box_cells(rows):
     cells = []
     for row in rows:
         seen = []
@@ -441,8 +593,168 @@ def _box(rows):
                 seen.append(cell.text)
         if seen:
             cells.append(seen)
+    return cells
+
+
+def _box(rows):
+    cells = _box_cells(rows)
     lines = ["　".join(c) for c in cells]
     return Box(title=lines[0] if lines else "专栏", lines=lines[1:], cells=cells[1:])
+
+
+# --- 专栏 boxes written as paragraphs --------------------------------------------------------------
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_BOX_HEADING = re.compile(r"^专栏\s*([0-9０-９]{1,3}(?:\s*[-－—.．]\s*[0-9０-９]{1,3})?|[一二三四五六七八九十]{1,3})"
+                          r"(?![0-9０-９])\s*[:：、.．]?\s*(.*)$")
+_ITEM = re.compile(r"^(?:([0-9０-９]{1,3})\s*[.、．](?![0-9０-９])|[（(]\s*([0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]"
+                   r"|([①-⑳]))\s*(\S.*)$", re.S)
+_RESPONSIBLE_WORDS = r"(?:责任单位|责任部门|牵头单位|牵头部门|实施单位|实施主体|责任主体)"
+_RESPONSIBLE_IN_PARENS = re.compile(rf"[（(]\s*{_RESPONSIBLE_WORDS}\s*[:：]\s*([^（）()]{{1,100}}?)\s*[)）]\s*[。；;]?\s*$")
+_RESPONSIBLE_CLAUSE = re.compile(rf"[。；;，,]\s*{_RESPONSIBLE_WORDS}\s*[:：]\s*([^。；;（）()]{{1,100}}?)\s*[。；;]?\s*$")
+_SECTION_HEADING = re.compile(r"^(?:第[一二三四五六七八九十百零〇0-9０-９]+[章节篇部分编]|[一二三四五六七八九十]{1,3}、)")
+_HEADING_STYLE = re.compile(r"(?i)^(?:heading|标题|title)\s*\d*$|^[1-9]$")
+PARAGRAPH_BOX_HEADER = ["序号", "项目名称", "建设内容", "责任单位"]
+
+
+def box_heading(text):
+    """The (number, title) of a paragraph that heads a 专栏 box (专栏3  生态保护修复重点工程,
+    专栏３　…), None for any other paragraph: one that merely mentions a box (详见专栏3) does not start
+    with 专栏, and running text that does (专栏3所列工程由…负责。) is a sentence, not a short title."""
+    text = text.strip()
+    match = _BOX_HEADING.match(text)
+    if not match or len(text) > 50 or re.search(r"[。，,；;！!？?]", text):
+        return None
+    return match.group(1), match.group(2).strip()
+
+
+def _frame_kind(paragraph):
+    """"frame" for a framed paragraph (w:framePr), "border" for a bordered one (w:pBdr): Word draws
+    consecutive paragraphs framed or bordered alike as one box."""
+    properties = paragraph.find(f"{_W}pPr")
+    if properties is None:
+        return None
+    if properties.find(f"{_W}framePr") is not None:
+        return "frame"
+    if properties.find(f"{_W}pBdr") is not None:
+        return "border"
+    return None
+
+
+def _is_section_heading(text, paragraph, *, by_text):
+    """A heading of the document: by its style or outline level, or (in the body's flow) by its
+    numbering (第三章, 第二节, 一、)."""
+    properties = paragraph.find(f"{_W}pPr")
+    if properties is not None:
+        level = properties.find(f"{_W}outlineLvl")
+        if level is not None and level.get(f"{_W}val", "9").isdigit() and int(level.get(f"{_W}val", "9")) < 9:
+            return True
+        style = properties.find(f"{_W}pStyle")
+        if style is not None and _HEADING_STYLE.match(style.get(f"{_W}val", "")):
+            return True
+    return by_text and bool(_SECTION_HEADING.match(text))
+
+
+def box_item(text):
+    """[number, name, content, responsible] of a numbered item line (1. 名称：内容（责任单位：…）,
+    （一）…, ①…), None for a line that is not numbered. The content is the item's text as printed
+    after its name; a name without a colon after it runs to the first punctuation."""
+    match = _ITEM.match(text.strip())
+    if not match:
+        return None
+    number = next(group for group in match.groups()[:3] if group)
+    rest = match.group(4).strip()
+    responsible = ""
+    found = _RESPONSIBLE_IN_PARENS.search(rest) or _RESPONSIBLE_CLAUSE.search(rest)
+    if found and found.start() > 0:
+        responsible = found.group(1).strip()
+        rest = rest[:found.start()].strip()
+    named = re.match(r"^([^：:。；;]{1,80}?)\s*[：:]\s*(\S.*)$", rest, re.S)
+    if named:
+        name, content = named.group(1).strip(), named.group(2).strip()
+    else:
+        name, content = re.split(r"[。；;，,]", rest, maxsplit=1)[0].strip()[:60], rest
+    if not name:
+        return None
+    return [number, name, content, responsible]
+
+
+def _text_boxes(paragraph):
+    """The text boxes anchored in a paragraph, each once: a drawing's `mc:Fallback` repeats the
+    text box of its `mc:Choice` as VML, and a text box inside a text box is read with its outer one
+    (from the outer one's paragraphs)."""
+    for content in paragraph.iter(f"{_W}txbxContent"):
+        ancestor = content.getparent()
+        while ancestor is not None and ancestor is not paragraph and ancestor.tag not in (f"{{{MC}}}Fallback", f"{_W}txbxContent"):
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
+            yield content
+
+
+def _paragraph_box(blocks, start, contained):
+    """The box headed by the paragraph blocks[start]: (Box or None, the index after it).
+
+    In the body's flow the box runs over the numbered items below its heading (blank paragraphs
+    among them, and short lines before them, allowed) and ends at the next heading, 专栏, table or
+    at the first other paragraph;
+    inside a text box or a frame (or a run of bordered paragraphs) it is all of the frame. A heading
+    standing right above a table that is neither the indicator table nor a 专栏 table of its own
+    makes that table the box. A heading with nothing under it is no box."""
+    title = blocks[start][1]
+    frame = _frame_kind(blocks[start][2])
+    whole = contained or frame is not None
+    lines, items = [], []
+    index = start + 1
+    while index < len(blocks):
+        kind, content, element = blocks[index]
+        if kind == "tbl":
+            if not lines and content and not _is_box(content) and _title_rows(content) is None:
+                cells = _box_cells(content)
+                return Box(title, ["　".join(c) for c in cells], cells), index + 1
+            break
+        if frame is not None and _frame_kind(element) != frame:
+            break
+        if not content:
+            index += 1
+            continue
+        if box_heading(content) or _is_section_heading(content, element, by_text=not whole):
+            break
+        item = box_item(content)
+        if item:
+            items.append(item)
+        elif whole and items:
+            items[-1][2] = f"{items[-1][2]}\n{content}"   # the item goes on in a paragraph of its own
+        elif not whole and (items or len(content) > 40 or "。" in content):
+            break   # running text resumes (a short line before the items is the box's own)
+        lines.append(content)
+        index += 1
+    if not lines:
+        return None, index
+    return Box(title, lines, [list(PARAGRAPH_BOX_HEADER), *items]), index
+
+
+def find_boxes(blocks, *, contained=False):
+    """(block index, Box) of every 专栏 box among the blocks, in document order: tables whose first
+    row is the 专栏 title, paragraphs headed 专栏N in the body, in text boxes and in frames."""
+    found = []
+    index = 0
+    while index < len(blocks):
+        kind, content, element = blocks[index]
+        if kind == "tbl":
+            if _is_box(content):
+                found.append((index, _box(content)))
+            index += 1
+            continue
+        for text_box in _text_boxes(element):
+            found.extend((index, box) for _, box in find_boxes(_read_blocks(text_box), contained=True))
+        if box_heading(content) is None:
+            index += 1
+            continue
+        box, following = _paragraph_box(blocks, index, contained)
+        if box is not None:
+            found.append((index, box))
+        index = max(following, index + 1)
+    return found
 
 
 _BOX_TITLE = re.compile(r"^专栏\s*([0-9０-９一二三四五六七八九十]+)[\s:：.、]*(.*)$")
@@ -491,6 +803,7 @@ def box_project_data(plan_code, boxes):
 
 
 def _rows(data_rows, header_rows, columns, warnings):
+    """The IndicatorRows of the (position, row) pairs `rejoin_split_rows` gives."""
     header_texts = [[c.text for c in r] for r in header_rows]
     table = PlanTable(code="", region_code="", title="", base_year=0, milestone_years=sorted(columns.targets))
     raw_rows = []
@@ -508,13 +821,12 @@ def _rows(data_rows, header_rows, columns, warnings):
             return ""
         return cell.text if (repeat or not cell.merged_from_above) else ""
 
-    for position, row in enumerate(data_rows, start=len(header_rows) + 1):
+    for position, row in data_rows:
         texts = [c.text for c in row]
         if not any(texts) or any(texts == h for h in header_texts) or is_header_row(row):
             continue
-        distinct = {c.text for c in row if c.text}
-        if len(distinct) == 1 and sum(1 for c in row if c.text) >= max(2, len(row) - 1) and not row[0].merged_from_above:
-            only = distinct.pop()
+        only = _group_text(row)
+        if only is not None:
             if only.startswith("注"):
                 table.notes.append(only)
             else:

@@ -37,8 +37,9 @@ class PlanImport:
     source_format: str = ""                            # "xlsx" / "docx" / "doc" / "wps"
 
 
-def read_plan_file(filename, data, max_bytes, *, regions=None):
-    """Read an uploaded plan file by its extension. Raises UploadRejected."""
+def read_plan_file(filename, data, max_bytes, *, regions=None, gettext=None):
+    """Read an uploaded plan file by its extension. Raises UploadRejected. `gettext` (Django's, from
+    the caller) translates the .docx reader's newer messages."""
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xlsx":
         try:
@@ -54,7 +55,7 @@ def read_plan_file(filename, data, max_bytes, *, regions=None):
     elif suffix != ".docx":
         raise UploadRejected("只能导入 .xlsx 模板或规划的 Word 文档（.docx；安装了 LibreOffice 时也可导入 .doc、.wps）。")
     try:
-        result = docx_reader.read_plan_docx(data, max_bytes, filename=filename, regions=regions)
+        result = docx_reader.read_plan_docx(data, max_bytes, filename=filename, regions=regions, gettext=gettext)
     except docx_reader.DocumentRejected as exc:
         raise UploadRejected(str(exc)) from None
     except (ValueError, IndexError, KeyError, TypeError, RecursionError, MemoryError):

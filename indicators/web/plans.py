@@ -131,16 +131,20 @@ def plan_import(request):
         upload = form.cleaned_data["file"]
         try:
             result = read_plan_file(upload.name, upload.read(), settings.PLAN_IMPORT_MAX_BYTES,
-                                    regions=list(Region.objects.values_list("code", "name")) or None)
+                                    regions=list(Region.objects.values_list("code", "name")) or None, gettext=_)
         except UploadRejected as exc:
             form.add_error("file", str(exc))
         else:
             if result.table is None:
                 return render(request, "indicators/plan_import.html", {"form": form, "errors": result.errors}, status=400)
             token = secrets.token_urlsafe(16)
+            recomputed = set(row_warnings(result.table))
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token, "table": table_to_data(result.table), "format": result.source_format,
                 "notices": [[w.field, w.message] for w in result.warnings if w.row is None],
+                # the reader's own row warnings (a row joined across a page break); the others are recomputed
+                "row_notices": [[w.row, w.field, w.message] for w in result.warnings
+                                if w.row is not None and w not in recomputed][:500],
                 "boxes": [{"title": b.title, "lines": b.lines[:500], "cells": b.cells[:500]} for b in result.boxes][:50],
             }
             return _render_preview(request, result.table, result.errors, token)
@@ -148,7 +152,8 @@ def plan_import(request):
 
 
 def _plan_notices(stored):
-    return [TableError(None, field, message) for field, message in stored.get("notices", [])]
+    return ([TableError(None, field, message) for field, message in stored.get("notices", [])]
+            + [TableError(row, field, message) for row, field, message in stored.get("row_notices", [])])
 
 
 def _render_preview(request, table, errors, token, status=None):

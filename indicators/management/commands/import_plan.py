@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from indicators.models import Region
 from indicators.plans import succession
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}")
         regions = list(Region.objects.values_list("code", "name"))
         try:
-            result = read_plan_file(file.name, file.read_bytes(), settings.PLAN_IMPORT_MAX_BYTES, regions=regions or None)
+            result = read_plan_file(file.name, file.read_bytes(), settings.PLAN_IMPORT_MAX_BYTES, regions=regions or None,
+                                    gettext=gettext)
         except UploadRejected as exc:
             if as_json:
                 self._print_json(describe_import(None, []) | {"errors": [{"row": None, "field": "文件", "message": str(exc)}]})
