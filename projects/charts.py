@@ -1,6 +1,6 @@
-"""Plotly figures of the project pages, built in Python. Each figure comes with the rows of the
-data table that follows it on the page, so nothing is shown only as a picture."""
-import json
+"""Plotly figures of the project pages, built in Python in the site's chart style (`core.charts`:
+layout, colours, config, like the indicator charts). Each figure comes with the rows of the data
+table that follows it on the page, so nothing is shown only as a picture."""
 import uuid
 from dataclasses import dataclass
 
@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.templatetags.static import static
 from django.utils.html import format_html, json_script
 
+from core.charts import COLORWAY, Chart, figure_data, style
+from core.figures import format_figure
 from core.labels import bracketed
 from projects.models import Status
 
-FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif"
-PLANNED_COLOR, ACTUAL_COLOR = "#9fc5e8", "#0b6e4f"
+PLANNED_COLOR, ACTUAL_COLOR = "#9fc5e8", COLORWAY[0]
 STARTED = (Status.IN_PROGRESS, Status.COMPLETED, Status.SUSPENDED)
 
 
@@ -22,7 +23,7 @@ def chart_html(fig):
     plotly.js: no inline script, so the Content-Security-Policy (script-src 'self') holds."""
     chart_id = f"project-chart-{uuid.uuid4().hex[:8]}"
     return format_html('<div class="chart-plot" data-figure="{}" id="{}-plot"></div>{}<script src="{}" defer></script>',
-                       chart_id, chart_id, json_script(json.loads(fig.to_json()), chart_id), static("js/charts.js"))
+                       chart_id, chart_id, json_script(figure_data(fig), chart_id), static("js/charts.js"))
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,10 @@ def timeline_axis_figure(rows):
     x_range, left = _timeline_frame(rows)
     fig = go.Figure(go.Scatter(x=x_range, y=[0, 0], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
                                showlegend=False))
+    style(fig, height=44, margin=dict(l=left, r=10, t=40, b=0))
     fig.update_layout(
-        height=44, margin=dict(l=left, r=10, t=40, b=0), font=dict(family=FONT), showlegend=False,
-        xaxis=dict(side="top", range=x_range, dtick=1, tickformat="d", fixedrange=True),
-        yaxis=dict(visible=False, fixedrange=True), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+        showlegend=False, xaxis=dict(side="top", range=x_range, dtick=1, tickformat="d", fixedrange=True, showgrid=False),
+        yaxis=dict(visible=False, fixedrange=True, showgrid=False),
     )
     return fig
 
@@ -99,10 +100,10 @@ def timeline_figure(rows):
         customdata=[[r.name, r.actual_start, r.actual_end, r.status_label] for r in actual],
         hovertemplate="%{customdata[0]}<br>" + _("实际") + " %{customdata[1]}–%{customdata[2]} (%{customdata[3]})<extra></extra>",
     ))
+    style(fig, height=max(320, 28 * len(rows) + 120), margin=dict(l=left, r=10, t=30, b=40),
+          legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     fig.update_layout(
-        barmode="group", height=max(320, 28 * len(rows) + 120), margin=dict(l=left, r=10, t=30, b=40),
-        font=dict(family=FONT), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-        xaxis=dict(title=_("年份"), dtick=1, tickformat="d", range=x_range),
+        barmode="group", xaxis=dict(title=_("年份"), dtick=1, tickformat="d", range=x_range),
         yaxis=dict(autorange="reversed", automargin=False),
     )
     return fig
@@ -134,8 +135,10 @@ def history_rows(quantities, reports):
     return rows
 
 
-def history_figure(quantities, rows):
-    """Share of each quantity done, year by year; investment done where there are no quantities."""
+def history_chart(chart_id, quantities, rows):
+    """Share of each quantity done, year by year (investment done where there are no quantities),
+    as a `Chart` in the site's style with its data table: year, status, review state, investment
+    and each quantity's cumulative amount with its share."""
     fig = go.Figure()
     years = [r.year for r in rows]
     if quantities:
@@ -152,8 +155,22 @@ def history_figure(quantities, rows):
                              y=[None if r.investment_done is None else float(r.investment_done) for r in rows],
                              marker_color=ACTUAL_COLOR))
         fig.update_yaxes(title=_("累计完成投资（万元）"), rangemode="tozero")
-    fig.update_layout(
-        height=320, margin=dict(l=10, r=10, t=30, b=40), font=dict(family=FONT), showlegend=True,
-        legend=dict(orientation="h", y=-0.3), xaxis=dict(title=_("年份"), dtick=1, tickformat="d"),
-    )
-    return fig
+    style(fig, height=320, margin=dict(l=50, r=20, t=30, b=40), legend=dict(orientation="h", y=-0.3))
+    fig.update_layout(showlegend=True)
+    fig.update_xaxes(title=_("年份"), dtick=1, tickformat="d")
+    headers = [_("年份"), _("进展状态"), _("审核状态"), _("累计完成投资（万元）")]
+    headers += [bracketed(q.measure, q.unit) for q in quantities]
+    table = []
+    for row in rows:
+        cells = [str(row.year), row.status_label, row.state_label,
+                 "—" if row.investment_done is None else format_figure(row.investment_done)]
+        for amount, share in row.cells:
+            if amount is None:
+                cells.append("—")
+            elif share is None:
+                cells.append(format_figure(amount))
+            else:
+                cells.append(bracketed(format_figure(amount), f"{format_figure(share * 100, 0)}%"))
+        table.append(cells)
+    title = _("历年工程量完成比例") if quantities else _("历年累计完成投资")
+    return Chart(chart_id, title, figure_data(fig), headers, table)

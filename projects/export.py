@@ -1,10 +1,13 @@
 """The project list as an .xlsx workbook. Every cell is typed text or a number, and text that a
-spreadsheet could take for a formula (= + - @, tab, CR) is prefixed with ' so it stays text."""
+spreadsheet could take for a formula (= + - @, tab, CR) is prefixed with ' so it stays text.
+Investments are numbers shown with their own decimals and years as years (`core.figures`)."""
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from core.figures import put_figure
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = [
@@ -25,8 +28,11 @@ def safe_text(value):
     return text
 
 
-def _number(value):
-    return None if value is None else float(value)
+# column → decimals of its numbers: None for an investment's own, 0 for a year
+FIGURES = {HEADERS.index((title, width)) + 1: places for title, width, places in (
+    ("计划投资（万元）", 12, None), ("累计完成投资（万元）", 12, None),
+    ("计划开工年份", 10, 0), ("计划完工年份", 10, 0), ("最近进展年份", 10, 0),
+)}
 
 
 def project_row(project):
@@ -36,10 +42,10 @@ def project_row(project):
         safe_text(project.plan.code), safe_text(project.plan.region.name), safe_text(f"专栏{project.box.number}"),
         safe_text(project.box.title), safe_text(project.group), safe_text(project.name), safe_text(project.content),
         safe_text("、".join(c.name for c in project.counties.all())), safe_text(project.responsible),
-        safe_text(project.bureau.name if project.bureau_id else ""), safe_text(quantities), _number(project.investment_wan),
+        safe_text(project.bureau.name if project.bureau_id else ""), safe_text(quantities), project.investment_wan,
         project.start_year, project.end_year, safe_text(project.get_status_display()),
         latest.year if latest else None, safe_text(latest.get_status_display() if latest else ""),
-        safe_text(latest.state_label if latest else ""), _number(latest.investment_done) if latest else None,
+        safe_text(latest.state_label if latest else ""), latest.investment_done if latest else None,
         safe_text("、".join(f"{i.number or i.key} {i.name}" for i in project.indicators.all())),
     ]
 
@@ -57,6 +63,9 @@ def write_projects(projects):
         ws.column_dimensions[get_column_letter(column)].width = width
     for row_index, project in enumerate(projects, 2):
         for column, value in enumerate(project_row(project), 1):
+            if column in FIGURES:
+                put_figure(ws.cell(row=row_index, column=column), value, FIGURES[column])
+                continue
             cell = ws.cell(row=row_index, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"

@@ -110,7 +110,7 @@ def project_detail(request, pk, year=None, form=None):
             share = min(float(amount) / float(quantity.amount), 1.0)
         bars.append({"quantity": quantity, "done": amount, "percent": None if share is None else round(share * 100, 1)})
     rows = charts.history_rows(quantities, reports)
-    chart = charts.chart_html(charts.history_figure(quantities, rows)) if rows else ""
+    chart = charts.history_chart(f"project-{project.pk}-history", quantities, rows) if rows else None
 
     can_enter = Project.objects.editable_by(user).filter(pk=project.pk).exists()
     can_review = Project.objects.reviewable_by(user).filter(pk=project.pk).exists()

@@ -98,9 +98,11 @@ def test_the_downloaded_form_holds_the_bureaus_rows_with_baseline_target_and_las
     assert [c.value for c in ws[3]][: len(HEADERS)] == HEADERS
     rows = sheet_rows(wb)
     assert set(rows) == {"2", "3", "4"}
-    forest = [c.value for c in ws[rows["2"]]]
-    assert forest[COL["指标"] - 1] == "森林覆盖率" and forest[COL["基期值"] - 1] == "36.07"
-    assert forest[COL["目标"] - 1] == "2025年 37.07" and forest[COL["上年审核值"] - 1] == "36.50"
+    cells = ws[rows["2"]]
+    forest = [c.value for c in cells]
+    assert forest[COL["指标"] - 1] == "森林覆盖率" and forest[COL["基期值"] - 1] == 36.07  # figures are numbers
+    assert forest[COL["目标"] - 1] == "2025年 37.07" and forest[COL["上年审核值"] - 1] == 36.5
+    assert cells[COL["上年审核值"] - 1].number_format == "0.00"  # shown as typed: 36.50
     assert forest[COL["版本"] - 1] == "0"
 
 

@@ -397,7 +397,7 @@ def test_query_strings_of_every_page_survive_every_payload(client, world):
         f"/regions/{world.city.code}/summary/": ["year"],
         "/review/": ["region", "bureau", "year", "state", "page", "sort"],
         "/projects/": ["plan", "county", "status", "bureau", "q", "page", "sort"],
-        "/projects/timeline/": ["plan", "county", "status", "q"],
+        "/projects/timeline/": ["plan", "county", "box", "status", "progress", "bureau", "year_from", "year_to", "q"],
         "/projects/export.xlsx": ["plan", "q"],
         f"/projects/{world.project.pk}/": ["year"],
         f"/entry/{PLAN}/{YEAR}/form.xlsx": ["x"],

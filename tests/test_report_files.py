@@ -328,7 +328,7 @@ def test_the_workbook_stores_numbers_as_numbers_and_is_set_up_for_a4_landscape_p
     row = next(r for r in sheet.iter_rows(min_row=4) if r[2].value == "森林覆盖率")
     column = {h: n for n, h in enumerate(headers)}
     value, completion = row[column["实际值"]], row[column["完成进度"]]
-    assert value.value == pytest.approx(37.2) and isinstance(value.value, float) and value.number_format == "0.####"
+    assert value.value == pytest.approx(37.2) and isinstance(value.value, float) and value.number_format == "0.00"  # 36.07 → 37.07
     assert isinstance(completion.value, float) and completion.number_format == "0.0%"
     assert row[column["数值年份"]].value == 2025
     assert row[column["判定依据"]].alignment.wrap_text

@@ -168,3 +168,11 @@ def test_a_tiny_workbook_claiming_a_million_rows_is_refused_quickly(real_plans):
     with pytest.raises(WorkbookRejected, match="超过 10000 行"):
         read_plan_table(_zip(members))
     assert time.monotonic() - started < 10
+
+
+def test_a_workbook_claiming_an_unknown_zip_version_is_refused_with_a_chinese_message(real_plans):
+    data = bytearray(write_plan_table(plan_table_from_db(real_plans[JIANG])))
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6:entry + 8] = (235).to_bytes(2, "little")  # "version needed to extract": 23.5
+    with pytest.raises(WorkbookRejected, match="工作簿"):
+        read_plan_table(bytes(data))

@@ -10,6 +10,7 @@ import re
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from core.figures import put_figure
 from core.security import int_or
 
 from indicators.assignments.services import AssignmentInput
@@ -40,7 +41,7 @@ def write_assignments(region, rows):
         for col, text in enumerate(cells, start=1):
             _text_cell(ws, r, col, neutralise(text))
         if assignment is not None:
-            ws.cell(row=r, column=8).value = float(assignment.value)  # a number, not text
+            put_figure(ws.cell(row=r, column=8), assignment.value)  # a number with its precision, not text
             _text_cell(ws, r, 9, neutralise(assignment.document))
             _text_cell(ws, r, 10, assignment.document_date.isoformat() if assignment.document_date else "")
         _text_cell(ws, r, 11, str(assignment.version if assignment else 0))

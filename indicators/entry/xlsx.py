@@ -1,7 +1,9 @@
 """A bureau's yearly form as an .xlsx file, and the same file filled in and uploaded.
 
 The workbook carries each row's indicator key so a reordered or trimmed sheet still maps
-correctly; errors name the sheet row. Everything user-typed is written as text, never a formula.
+correctly; errors name the sheet row. Everything user-typed is written as text, never a formula;
+a figure (基期值, 上年审核值, 本年数值) is a number shown with the decimals it was typed with, and
+reads back as typed.
 """
 import io
 
@@ -9,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.figures import put_figure
 from core.security import int_or
 
 from indicators.entry.rules import JUDGEMENT_LABELS, JUDGEMENTS
@@ -19,6 +22,7 @@ SHEET = "年度填报"
 HEADERS = ["行键", "序号", "指标", "计量单位", "基期值", "目标", "上年审核值", "本年数值", "完成情况（定性指标）",
            "数据来源", "备注", "变化说明", "版本"]
 _FIRST_ROW = 4
+FIGURE_COLUMNS = {HEADERS.index(h) + 1 for h in ("基期值", "上年审核值", "本年数值")}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,7 +58,9 @@ def write_entry_form(plan, year, rows):
                  value.source if value else "", value.note if value else "", value.explanation if value else "",
                  str(value.version if value else 0)]
         for col, text in enumerate(cells, start=1):
-            _text_cell(ws, r, col, neutralise(text))
+            cell = _text_cell(ws, r, col, neutralise(text))
+            if col in FIGURE_COLUMNS:
+                put_figure(cell, text, text=neutralise)
         if indicator.value_type == "text":
             judgement.add(f"I{r}")
     for col, width in zip("ABCDEFGHIJKL", (6, 6, 34, 10, 10, 20, 12, 12, 14, 20, 20, 20)):

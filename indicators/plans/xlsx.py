@@ -4,7 +4,8 @@ The same workbook is the download and the upload template: sheet 指标体系 ha
 columns (类别, 序号, 指标, 计量单位, 基期现状, one column per milestone year, 指标属性, 责任部门),
 then the bookkeeping columns the round trip needs (行键, 上级行键, 共用上级目标, 基期值年份, 注释);
 notes stand below the table; sheet 规划信息 holds the plan's own fields. Cells are written as typed
-text, never as formulas, so a cell beginning with = cannot execute.
+text, never as formulas, so a cell beginning with = cannot execute; a baseline or target that is a
+plain figure (36.70) is a number shown with the decimals it was printed with, and reads back so.
 """
 import io
 import re
@@ -13,6 +14,7 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from core.figures import put_figure, shown_text
 from core.security import int_or
 
 from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable, TableError
@@ -61,6 +63,7 @@ def write_plan_table(table):
     for col, header in enumerate(headers, start=1):
         fill = PatternFill("solid", fgColor="DDE6F0" if header not in BOOKKEEPING else "F2F2F2")
         _text_cell(ws, 3, col, header, font=bold, fill=fill, border=border, alignment=Alignment(wrap_text=True, vertical="center"))
+    figures = range(5, 6 + len(years))  # 基期现状 and the target years
     row_no = 4
     for row in table.rows:
         values = [row.category, row.number, row.name, row.unit, row.baseline, *[row.targets.get(y, "") for y in years],
@@ -68,6 +71,8 @@ def write_plan_table(table):
                   row.baseline_year, row.note]
         for col, value in enumerate(values, start=1):
             cell = _text_cell(ws, row_no, col, "" if value is None else value, border=border)
+            if col in figures:
+                put_figure(cell, value)
             if col == 3 and row.parent:
                 cell.alignment = Alignment(indent=2, wrap_text=True)
             elif col <= len(headers) - len(BOOKKEEPING):
@@ -106,7 +111,7 @@ def check_upload(data, max_bytes):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except Exception:  # BadZipFile, or NotImplementedError for a header claiming zip version 23.5 …
         raise WorkbookRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（缺少工作簿内容）。")
@@ -161,15 +166,25 @@ def sheet_rows(workbook, name, max_col=MAX_SHEET_COLUMNS, **bounds):
     claim row 1048576 and column XFD, and openpyxl would fill in every empty row between."""
     rows = []
     try:
-        for row in workbook[name].iter_rows(values_only=True, max_col=max_col, **bounds):
+        for row in workbook[name].iter_rows(max_col=max_col, **bounds):
             if len(rows) >= MAX_SHEET_ROWS:
                 raise WorkbookRejected(f"工作表「{name}」超过 {MAX_SHEET_ROWS} 行，请使用本系统下载的模板。")
-            rows.append(list(row))
+            rows.append([_shown(cell) for cell in row])
     except WorkbookRejected:
         raise
     except Exception:
         raise WorkbookRejected(f"{DAMAGED}（工作表「{name}」内容已损坏或含不支持的内容）") from None
     return rows
+
+
+def _shown(cell):
+    """A cell's value; a number under a decimal format (0.00) as the text it shows (36.70)."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = shown_text(value, getattr(cell, "number_format", None))
+        if shown is not None:
+            return shown
+    return value
 
 
 def cell_text(value):

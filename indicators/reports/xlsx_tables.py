@@ -3,13 +3,18 @@
 `write_evaluation` (the evaluation page's export, any number of rows) streams in openpyxl's
 write-only mode so memory does not grow with the rows; `write_report_workbook` (a frozen report:
 one plan, a few dozen rows) uses a normal workbook for what a filed table needs — merged title,
-number formats, column widths, frozen header, A4 landscape print set-up, a totals sheet."""
+number formats, column widths, frozen header, A4 landscape print set-up, a totals sheet.
+
+Figures are numbers in both, through `core.figures.put_figure`: a baseline or value shown with the
+decimals it was printed or reported with (36.70 → 0.00), shares of completion as 0.0%, years as 0,
+never -0. Units stay in their own column (计量单位): a value of 38.57 % is the number 38.57."""
 import io
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.figures import figure_places, put_figure, xlsx_figure
 from indicators.entry.xlsx import neutralise
 
 HEADERS = ["行政区划", "类别", "序号", "指标", "计量单位", "指标属性", "基期值", "目标", "评价年份数值", "数值年份",
@@ -28,15 +33,28 @@ def _row(sheet, values, bold=False):
         sheet.append(values)
 
 
+SHARE = "0.0%"
+YEAR = "0"
+# HEADERS index → the number format of its figures (FIGURE: the figure's own precision)
+FIGURE = object()
+EVALUATION_FORMATS = {6: FIGURE, 8: FIGURE, 9: YEAR, 10: SHARE, 11: SHARE}
+
+
+def _share(value):
+    return "" if value is None else round(value, 4) + 0.0  # + 0.0: never -0
+
+
 def evaluation_row(region_name, indicator, result):
+    """One row in HEADERS order; the figure columns hold the figure as printed or reported (text),
+    made a number with its format by `write_evaluation`."""
     target = "；".join(f"{t.year}年 {t.raw}" for t in indicator.targets.all() if t.raw)
     return [
         neutralise(region_name), neutralise(indicator.category), neutralise(indicator.number), neutralise(indicator.name),
         neutralise(indicator.unit), indicator.get_attribute_display() if indicator.attribute else "",
-        neutralise(indicator.baseline_raw), neutralise(target),
-        neutralise(result.value) if result else "", result.value_year if result and result.value_year else "",
-        round(result.completion, 4) if result and result.completion is not None else "",
-        round(result.time_progress, 4) if result else "",
+        indicator.baseline_raw or "", neutralise(target),
+        (result.value or "") if result else "", result.value_year if result and result.value_year else "",
+        _share(result.completion) if result else "",
+        _share(result.time_progress) if result else "",
         result.status_label if result else "无数据", "是" if result and result.binding_failed else "",
         result.forecast_label if result else "", neutralise(result.explanation) if result else "",
     ]
@@ -50,6 +68,17 @@ def write_evaluation(title, year, rows, out=None):
     _row(sheet, [f"{title}（{year}年）"], bold=True)
     _row(sheet, HEADERS, bold=True)
     for row in rows:
+        places = figure_places(row[6], row[7], row[8])  # the indicator's precision, or more if reported so
+        for index, fmt in EVALUATION_FORMATS.items():
+            value = row[index]
+            if value in ("", None):
+                continue
+            cell = WriteOnlyCell(sheet)
+            if fmt is FIGURE:
+                put_figure(cell, value, places, text=neutralise)
+            else:
+                cell.value, cell.number_format = value, fmt
+            row[index] = cell
         sheet.append(row)
     target = out or io.BytesIO()
     workbook.save(target)
@@ -57,33 +86,30 @@ def write_evaluation(title, year, rows, out=None):
 
 
 # ----- the report's workbook: a filed table, so print set-up and number formats matter ---------
-REPORT_COLUMNS = [  # (header, width in characters, number format or None for text)
+REPORT_COLUMNS = [  # (header, width in characters, number format; FIGURE: the figure's own; None: text)
     ("序号", 6, None), ("类别", 12, None), ("指标", 34, None), ("计量单位", 10, None), ("指标属性", 8, None),
-    ("基期值", 12, "0.####"), ("目标值", 26, None), ("实际值", 12, "0.####"), ("数值年份", 9, "0"),
-    ("累计降低率", 11, "0.00\"%\""), ("完成进度", 10, "0.0%"), ("序时进度", 10, "0.0%"), ("状态", 12, None),
+    ("基期值", 12, FIGURE), ("目标值", 26, None), ("实际值", 12, FIGURE), ("数值年份", 9, YEAR),
+    ("累计降低率", 11, "0.00\"%\""), ("完成进度", 10, SHARE), ("序时进度", 10, SHARE), ("状态", 12, None),
     ("约束性未完成", 8, None), ("数据未更新", 8, None), ("示例数据", 8, None), ("责任部门", 16, None),
     ("判定依据", 60, None),
 ]
 HEADER_ROW = 3  # title, note, header
 
 
-def as_number(text):
-    """A figure typed as text ("36.7", "1,200", "38.57%") as a number, or the text unchanged."""
+def as_figure(text):
+    """A figure printed as text ("36.70", "1,200") without its thousands separators, for
+    `put_figure`; anything else unchanged (it stays text)."""
     if text is None or isinstance(text, (int, float)):
         return text
     cleaned = str(text).strip().replace(",", "").replace("，", "")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return neutralise(text)
-    return number if number == number and abs(number) != float("inf") else neutralise(text)
+    return cleaned if xlsx_figure(cleaned)[1] is not None else text
 
 
 def _report_row(r):
     return [
         neutralise(r["number"]), neutralise(r["category"]), neutralise(("其中：" if r.get("parent_key") else "") + r["name"]),
-        neutralise(r["unit"]), r["attribute"], as_number(r["baseline"]) if r["baseline"] else None, neutralise(r["target"]),
-        as_number(r["value"]) if r["value"] not in (None, "") else None, r["value_year"],
+        neutralise(r["unit"]), r["attribute"], as_figure(r["baseline"]) if r["baseline"] else None, neutralise(r["target"]),
+        as_figure(r["value"]) if r["value"] not in (None, "") else None, r["value_year"],
         r.get("cumulative_rate") if r.get("is_rate") else None, r["completion"], r["time_progress"],
         _status_label(r["status"]) + ("（约束性未完成）" if r["binding_failed"] else ""), "是" if r["binding_failed"] else "",
         "是" if r.get("stale") else "", "是" if r.get("synthetic") else "", neutralise(r["responsible"]),
@@ -136,11 +162,14 @@ def write_report_workbook(title, data, *, verdict, synthetic_note=""):
         cell.border = border
     for r in data["rows"]:
         sheet.append(_report_row(r))
+        places = figure_places(as_figure(r["baseline"]), r["target"], as_figure(r["value"]))
         for cell, (_, _, fmt) in zip(sheet[sheet.max_row], REPORT_COLUMNS):
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if fmt and isinstance(cell.value, (int, float)):
-                cell.number_format = fmt
+            if fmt is FIGURE:
+                put_figure(cell, cell.value, places, text=neutralise)
+            elif fmt and isinstance(cell.value, (int, float)):
+                cell.value, cell.number_format = cell.value + 0, fmt  # + 0: never -0
     for n, (_, width, _) in enumerate(REPORT_COLUMNS, 1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.freeze_panes = f"D{HEADER_ROW + 1}"

@@ -1,15 +1,13 @@
-"""Plotly figures built in Python, sent to the page as JSON data (no inline script, so a strict
-Content-Security-Policy holds) and drawn by static/js/charts.js with our own plotly.min.js.
+"""Plotly figures of the indicator pages, built in Python in the site's chart style
+(`core.charts`: layout, colours, config) and sent to the page as JSON data.
 
 Every chart is returned with the rows of an accessible data table showing the same numbers.
 """
-import json
-from dataclasses import dataclass, field
-
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core.charts import Chart, figure_data, style
 from core.labels import bracketed
 from core.figures import format_figure
 from core.labels import label as translated
@@ -19,29 +17,6 @@ STATUS_COLOURS = {
     "met": "#1a7f37", "on_track": "#2f80ed", "behind": "#b7791f", "regressing": "#c53030", "not_met": "#9b2c2c",
     "awaiting_target": "#6b46c1", "needs_judgement": "#805ad5", "no_data": "#718096", "incomplete": "#a0aec0",
 }
-_FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
-
-
-@dataclass
-class Chart:
-    id: str
-    title: str
-    figure: dict
-    headers: list = field(default_factory=list)
-    rows: list = field(default_factory=list)
-
-
-def _layout(fig, title, height=360):
-    fig.update_layout(
-        title=title, template=None, height=height, margin=dict(l=50, r=20, t=50, b=50), font=dict(family=_FONT, size=13),
-        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", legend=dict(orientation="h", y=-0.2),
-    )
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e9f0")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e9f0")
-
-
-def _figure_data(fig):
-    return json.loads(fig.to_json())
 
 
 def _number(value):
@@ -95,10 +70,10 @@ def indicator_progress(chart_id, indicator, base_year, baseline, values, target_
             fig.add_trace(go.Scatter(x=[start_year, forecast[0]], y=[start_value, forecast[1]], mode="lines+markers",
                                      name=_("预计"), line=dict(color="#b7791f", dash="dash")))
             rows.append([f"{forecast[0]}", format_figure(forecast[1], 2), _("预计值（线性趋势）")])
-    _layout(fig, bracketed(indicator.name, indicator.unit))
+    style(fig, bracketed(indicator.name, indicator.unit))
     fig.update_xaxes(dtick=1, tickformat="d")
     rows.sort(key=lambda r: r[0])
-    return Chart(chart_id, indicator.name, _figure_data(fig), [_("年份"), _("数值"), _("说明")], rows)
+    return Chart(chart_id, indicator.name, figure_data(fig), [_("年份"), _("数值"), _("说明")], rows)
 
 
 # Five-year plans are numbered in five-year steps from the third (1966–1970): the 14th is 2021–2025.
@@ -220,8 +195,8 @@ def status_distribution(chart_id, counts, title=None):
     labels = [translated(STATUS_LABELS[c]) for c in codes]
     fig = go.Figure(go.Bar(x=labels, y=[counts[c] for c in codes], marker_color=[STATUS_COLOURS[c] for c in codes],
                            text=[counts[c] for c in codes], textposition="auto"))
-    _layout(fig, title, height=300)
-    return Chart(chart_id, title, _figure_data(fig), [_("状态"), _("指标数")], [[translated(STATUS_LABELS[c]), counts[c]] for c in codes])
+    style(fig, title, height=300)
+    return Chart(chart_id, title, figure_data(fig), [_("状态"), _("指标数")], [[translated(STATUS_LABELS[c]), counts[c]] for c in codes])
 
 
 def county_bars(chart_id, measure_name, unit, entries):
@@ -239,8 +214,8 @@ def county_bars(chart_id, measure_name, unit, entries):
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name=_("本县目标"),
                              text=labels, hovertemplate="%{x}: %{y}<br>%{text}<extra>" + _("本县目标") + "</extra>",
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
-    _layout(fig, bracketed(measure_name, unit), height=380)
+    style(fig, bracketed(measure_name, unit), height=380)
     rows = [[e[0], "—" if e[1] is None else format_figure(e[1]),
              label if "下达" in label else ("—" if e[2] is None else format_figure(e[2])),
              translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e, label in zip(entries, labels)]
-    return Chart(chart_id, measure_name, _figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)
+    return Chart(chart_id, measure_name, figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)
