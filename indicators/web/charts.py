@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.labels import bracketed
 from core.figures import format_figure
 from core.labels import label as translated
+from core.labels import phrase
 from indicators.evaluation import STATUS_LABELS
 
 STATUS_COLOURS = {
@@ -122,12 +123,14 @@ def county_bars(chart_id, measure_name, unit, entries):
                          marker_color=[STATUS_COLOURS.get(e[3], "#cbd2d9") for e in entries],
                          text=[translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4]) for e in entries],
                          textposition="outside"))
-    labels = [e[5] if len(e) > 5 else "" for e in entries]
+    printed = [e[5] if len(e) > 5 else "" for e in entries]  # Chinese (a core.phrases.Phrase)
+    labels = [phrase(text) for text in printed]
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name=_("本县目标"),
                              text=labels, hovertemplate="%{x}: %{y}<br>%{text}<extra>" + _("本县目标") + "</extra>",
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
     _layout(fig, bracketed(measure_name, unit), height=380)
     rows = [[e[0], "—" if e[1] is None else format_figure(e[1]),
-             label if "下达" in label else ("—" if e[2] is None else format_figure(e[2])),
-             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e, label in zip(entries, labels)]
+             label if "下达" in chinese else ("—" if e[2] is None else format_figure(e[2])),
+             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])]
+            for e, label, chinese in zip(entries, labels, printed)]
     return Chart(chart_id, measure_name, _figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)
