@@ -69,9 +69,11 @@ __all__ = ["STATUSES", "STATUS_LABELS", "TREND_LABELS", "JUDGEMENT_LABELS", "DEF
            "Observation", "IndicatorFacts", "Evaluation", "evaluate", "combine_shared_target", "totals",
            "plan_grade", "SUMMARY_KEYS", "PlanRow", "plan_counts", "plan_verdict", "summarise"]
 
-JUDGEMENTS = ("done", "mostly", "not_done")
-JUDGEMENT_LABELS = {"done": "完成", "mostly": "基本完成", "not_done": "未完成"}
-_JUDGEMENT_ALIASES = {"mostly_done": "mostly", "": None}  # entry.JUDGEMENTS spells it mostly_done
+# 审核评价 / 完成情况: the one label table, for the stored codes (IndicatorValue.judgement and
+# reviewer_judgement, the API, the entry form and its .xlsx all use these; indicators.entry.rules reads it).
+JUDGEMENTS = ("done", "mostly_done", "not_done")
+JUDGEMENT_LABELS = {"done": "完成", "mostly_done": "基本完成", "not_done": "未完成"}
+_JUDGEMENT_ALIASES = {"mostly": "mostly_done", "": None}  # the evaluation's own earlier spelling
 _STATUS_AFTER_MILESTONE = {"on_track": "not_met", "behind": "not_met", "regressing": "not_met",
                            "awaiting_target": "needs_judgement"}
 
@@ -84,7 +86,7 @@ class Observation:
     water_class: int | None = None
     text: str = ""
     rate_mode: str | None = None       # 降低率口径: "yearly" (当年) / "cumulative" (较基期累计) / None
-    judgement: str | None = None       # reviewer's 审核评价: "done" / "mostly" / "not_done"
+    judgement: str | None = None       # reviewer's 审核评价: "done" / "mostly_done" / "not_done"
     judgement_reason: str = ""         # 评价理由; a judgement without one does not count
 
     def __post_init__(self):
@@ -94,7 +96,7 @@ class Observation:
             object.__setattr__(self, "rate_mode", None)
         judgement = _JUDGEMENT_ALIASES.get(self.judgement, self.judgement)
         if judgement is not None and judgement not in JUDGEMENTS:
-            raise ValueError(f"审核评价须为 完成 / 基本完成 / 未完成（done / mostly / not_done），收到 {self.judgement!r}")
+            raise ValueError(f"审核评价须为 完成 / 基本完成 / 未完成（done / mostly_done / not_done），收到 {self.judgement!r}")
         if judgement != self.judgement:
             object.__setattr__(self, "judgement", judgement)
 
@@ -238,7 +240,7 @@ def _apply_judgement(observation, at_milestone, status, steps):
     if not reason:
         steps.append(then(phrase("judgement_without_reason", judgement=judgement), STATUS_LABELS[status]))
         return status
-    judged = {"done": "met", "mostly": "not_met" if at_milestone else "on_track",
+    judged = {"done": "met", "mostly_done": "not_met" if at_milestone else "on_track",
               "not_done": "not_met" if at_milestone else "behind"}[observation.judgement]
     steps.append(phrase("judgement", judgement=judgement, reason=reason, status=label(STATUS_LABELS[judged])))
     return judged
