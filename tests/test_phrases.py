@@ -216,3 +216,42 @@ def test_a_status_has_one_label_at_the_mid_term_and_the_final_year(client, real_
     with translation.override(language):
         for code, found in labels.items():
             assert found == {phrase(phrases.Label(evaluation.STATUS_LABELS[code]))}
+
+
+@pytest.mark.django_db
+def test_the_api_gives_explanations_in_chinese_by_default_and_in_english_when_asked(client, real_plans):
+    from tests.test_evaluation_pages import JIANG, _approved
+    from tests.factories import user_with_role
+    from accounts.models import Role
+    from indicators.models import EvaluationResult, Indicator, Region
+
+    reviewer = user_with_role(Role.REVIEWER, region=Region.objects.get(code="140800"))
+    forest = Indicator.objects.get(plan__code=JIANG, key="2")
+    _approved(forest, 2023, "36.70", reviewer)
+    client.force_login(reviewer)
+    url = f"/api/v1/plans/{JIANG}/evaluation"
+    chinese = client.get(url, {"year": 2023}).json()
+    row = next(r for r in chinese["indicators"] if r["key"] == "2")
+    assert row["explanation"] == EvaluationResult.objects.get(indicator=forest, year=2023).explanation
+    assert chinese["summary"]["grade_reason"].startswith("预评")
+    english = client.get(url, {"year": 2023}, HTTP_ACCEPT_LANGUAGE="en").json()
+    row = next(r for r in english["indicators"] if r["key"] == "2")
+    assert "Time progress: (2023−2020) ÷ (2025−2020) = 0.60" in row["explanation"]
+    assert english["summary"]["grade_reason"].startswith("Provisional")
+
+
+@pytest.mark.django_db
+def test_a_report_frozen_and_written_by_an_english_reader_is_chinese(real_plans):
+    from tests.test_evaluation_pages import JIANG
+    from indicators.models import Plan
+    from indicators.reports import drafting, services as reports
+    from indicators.results import services as evaluation_store
+
+    plan = Plan.objects.get(code=JIANG)
+    evaluation_store.recompute(plans=[plan])
+    with translation.override("en"):
+        data = reports.snapshot(plan, plan.midterm_year)
+    assert data["summary"]["grade_reason"].startswith("预评")
+    assert all(not row["attribute"] or CJK.search(row["attribute"]) for row in data["rows"])
+    assert "预评结论" in drafting.verdict(data["summary"])
+    assert all(CJK.search(row["explanation"]) for row in data["rows"] if row["explanation"])
