@@ -50,7 +50,9 @@ Decisions where the method is silent (each also shown in an evaluation's explana
 - A shared-target group (共用目标) with some rows reported and some not is 数据不全 (incomplete).
 
 Counting as the plan counts, and the plan's verdict (一票否决, 合格线): summary.py. Numbers in
-explanations: formatting.py (format_number), shared with pages and reports.
+explanations: formatting.py (format_number), shared with pages and reports. Each step is a
+`core.phrases.Phrase`: its Chinese text, and the template key and values that write it again in
+the reader's language (`EvaluationResult.explanation_steps` stores them).
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
