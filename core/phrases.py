@@ -210,17 +210,34 @@ def _restore(key, params, text):
     return Phrase(key, params, text=text)
 
 
+_new = str.__new__
+
+
 def phrase(key, /, **params):
-    return Phrase(key, params)
+    # Phrase(key, params) without its __new__: an evaluation makes a dozen of these per year.
+    made = _new(Phrase, TEMPLATES[key] % params)
+    made.__dict__ = {"key": key, "params": params}
+    return made
+
+
+_LABELS = {}  # (text, context) → Label: a label is immutable, so one instance serves every step
 
 
 def label(text, context=None):
-    return Label(text, context)
+    made = _LABELS.get((text, context))
+    if made is None:
+        made = Label(text, context)
+        if len(_LABELS) < 10_000:
+            _LABELS[text, context] = made
+    return made
 
 
 def then(line, outcome):
     """`line → outcome` (a status, 预计可完成 …): the form `evaluate` drops at the milestone."""
-    return Phrase("then", {"line": line, "outcome": outcome if isinstance(outcome, Phrase) else Label(outcome)})
+    outcome = outcome if isinstance(outcome, Phrase) else label(outcome)
+    made = _new(Phrase, f"{line} → {outcome}")
+    made.__dict__ = {"key": "then", "params": {"line": line, "outcome": outcome}}
+    return made
 
 
 def to_json(value):
