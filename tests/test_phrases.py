@@ -255,3 +255,13 @@ def test_a_report_frozen_and_written_by_an_english_reader_is_chinese(real_plans)
     assert all(not row["attribute"] or CJK.search(row["attribute"]) for row in data["rows"])
     assert "预评结论" in drafting.verdict(data["summary"])
     assert all(CJK.search(row["explanation"]) for row in data["rows"] if row["explanation"])
+
+
+def test_a_phrase_survives_the_cache_pickling_it():
+    import pickle
+
+    rows = [evaluation.PlanRow("2", "森林覆盖率", "not_met", True, number="2")]
+    _grade, reason = evaluation.plan_verdict(rows, provisional=True)
+    again = pickle.loads(pickle.dumps(reason))
+    assert again == reason and type(again) is type(reason)
+    assert _english(again) == _english(reason) and _english(again).startswith("Provisional")
