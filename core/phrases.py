@@ -121,6 +121,16 @@ TEMPLATES = {
                                  "低于合格线 %(pass_share)s → 不合格"),
     "verdict_undecided": gettext_noop("%(reason)s；另有%(counts)s未计入"),
     "status_count": gettext_noop("%(status)s %(count)s 项"),
+    # --- the evaluation settings (indicators.evaluation.settings.EvaluationSettings.describe) ---
+    "settings_approx": gettext_noop("约数目标容差：±%(tolerance)s（在目标值该范围内，或超过目标，视为完成）"),
+    "settings_stable": gettext_noop("保持稳定容差：±%(tolerance)s（相对基期值）"),
+    "settings_trend": gettext_noop("趋势类目标：年均变化（期望方向）≥ %(good)s 为符合要求，%(slow)s 至 %(good)s 为进展缓慢，"
+                                   "低于 %(slow)s 为逆向"),
+    "settings_veto_yes": gettext_noop("约束性指标一票否决：是"),
+    "settings_veto_no": gettext_noop("约束性指标一票否决：否"),
+    "settings_pass": gettext_noop("合格线：已完成或符合序时进度的指标占已评价指标 ≥ %(share)s"),
+    "settings_indicator": gettext_noop("指标 %(key)s 单独设定：%(values)s"),
+    "settings_value": gettext_noop("%(name)s %(value)s"),
     # --- a target in plain words (indicators.plans.targets.TargetSpec.describe) ---
     "target_better_than_class": gettext_noop("优于%(name)s"),
     "target_class_or_better": gettext_noop("达到或优于%(name)s"),
@@ -150,6 +160,8 @@ LABELS = [
     gettext_noop("反弹"), gettext_noop("无法判断"), gettext_noop("本项"), gettext_noop("不低于基期值"),
     gettext_noop("不高于基期值"), gettext_noop("持续下降"), gettext_noop("持续增长"), gettext_noop("持续改善"),
     gettext_noop("相对基期值"), gettext_noop("消除"), gettext_noop("无目标"),
+    gettext_noop("约数目标容差"), gettext_noop("保持稳定容差"), gettext_noop("趋势符合要求下限"),
+    gettext_noop("趋势进展缓慢下限"), gettext_noop("约束性指标一票否决"), gettext_noop("合格线"),
     gettext_noop("Ⅰ类"), gettext_noop("Ⅱ类"), gettext_noop("Ⅲ类"), gettext_noop("Ⅳ类"), gettext_noop("Ⅴ类"),
     gettext_noop("劣Ⅴ类"),
     pgettext_noop(LEVEL, "国家"), pgettext_noop(LEVEL, "省"), pgettext_noop(LEVEL, "市"), pgettext_noop(LEVEL, "县"),

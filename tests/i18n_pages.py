@@ -10,10 +10,9 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+")
 _TAGS = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"“[^”]*”")
 _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
-# Text a page marks lang="zh-hans" is declared Chinese in every language: only the evaluation
-# settings, which the pure evaluation describes in Chinese. The "why this status" steps, the
-# plan's verdict and the target readings are rendered in the page's language (core.phrases).
-_MARKED_CHINESE = re.compile(r'<(ul)\b[^>]*\bclass="small settings"[^>]*\blang="zh-hans"[^>]*>.*?</\1>', re.S)
+# Nothing is exempt for being marked lang="zh-hans": the "why this status" steps, the plan's
+# verdict, the target readings and the evaluation settings are rendered in the page's language
+# (core.phrases); only plan data stays as printed.
 # Proper names that stay in their own language (the language switcher names 简体中文 in Chinese).
 KEPT = ["简体中文"]
 
@@ -59,7 +58,6 @@ def plan_data_strings():
 def leftover_chinese(page_html, data_strings=None):
     """The Chinese fragments of `page_html` that are not plan data."""
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), page_html)
-    text = _MARKED_CHINESE.sub(" ", text)
     text = htmlmod.unescape(_TAGS.sub("\n", text))
     for data in data_strings if data_strings is not None else plan_data_strings():
         text = text.replace(data, " ")

@@ -239,18 +239,18 @@ def test_main_pages_in_english_show_no_chinese_outside_plan_data(client):
 def test_leftover_chinese_finds_interface_text_and_skips_plan_data():
     from tests.i18n_pages import leftover_chinese
 
-    page = ('<p>Status: 已完成</p><td>森林覆盖率</td><ul class="small settings" lang="zh-hans"><li>合格线：60%</li></ul>'
-            '<ol class="small"><li>基期值：1</li></ol>')
-    assert leftover_chinese(page, ["森林覆盖率"]) == ["已完成", "基期值："]
+    page = '<p>Status: 已完成</p><td>森林覆盖率</td>'
+    assert leftover_chinese(page, ["森林覆盖率"]) == ["已完成"]
 
 
-def test_an_explanation_marked_chinese_is_still_checked():
-    """Only the evaluation settings list may be declared Chinese: the "why this status" steps, the
-    verdict and target readings are not exempt however they are marked."""
+def test_text_marked_chinese_is_still_checked():
+    """Nothing is exempt for its lang="zh-hans": the "why this status" steps, the verdict, the
+    target readings and the evaluation settings are all shown in the reader's language."""
     from tests.i18n_pages import leftover_chinese
 
-    page = '<ol class="small" lang="zh-hans"><li>序时进度：1</li></ol><p lang="zh-hans">预评：合格</p>'
-    assert leftover_chinese(page, []) == ["序时进度：", "预评：合格"]
+    page = ('<ol class="small" lang="zh-hans"><li>序时进度：1</li></ol><p lang="zh-hans">预评：合格</p>'
+            '<ul class="small settings" lang="zh-hans"><li>合格线</li></ul>')
+    assert leftover_chinese(page, []) == ["序时进度：", "预评：合格", "合格线"]
 
 
 def test_punctuation_follows_the_language():
