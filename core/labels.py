@@ -6,6 +6,8 @@ tables hold msgids, marked here for makemessages and translated with `label()` w
 English page test (tests/test_i18n.py) then reports."""
 from django.utils.translation import gettext, gettext_noop, pgettext
 
+from core import phrases
+
 # 评估状态 (indicators.evaluation.rules.STATUS_LABELS)
 gettext_noop("已完成")
 gettext_noop("未完成")
@@ -40,6 +42,28 @@ gettext_noop("附件：判定依据（单独占一段，放在署名和日期之
 # 预计 (EvaluationResult.forecast_label)
 gettext_noop("预计可完成")
 gettext_noop("预计难以完成")
+
+
+def _translate(msgid, context=None):
+    return pgettext(context, msgid) if context else gettext(msgid)
+
+
+def phrase(value):
+    """A `core.phrases.Phrase` (or its stored JSON) in the active language; plain text unchanged."""
+    if isinstance(value, (phrases.Phrase, dict)):
+        return phrases.render(value, _translate)
+    return "" if value is None else str(value)
+
+
+def phrase_lines(steps, fallback=""):
+    """Explanation steps (phrases or their stored JSON) as lines in the active language; the stored
+    Chinese `fallback` text, one line per step, where there are no steps or one no longer renders."""
+    if steps:
+        try:
+            return [phrase(step) for step in steps]
+        except (KeyError, TypeError, ValueError):
+            pass
+    return [line for line in (fallback or "").splitlines() if line]
 
 
 def label(text):

@@ -10,9 +10,9 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+")
 _TAGS = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"“[^”]*”")
 _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
-# Text a page marks lang="zh-hans" is declared Chinese in every language: the stored "why this
-# status" steps and the evaluation settings, which the pure evaluation writes in Chinese.
-_MARKED_CHINESE = re.compile(r'<(ol|ul|span|p|div)\b[^>]*\blang="zh-hans"[^>]*>.*?</\1>', re.S)
+# Nothing is exempt for being marked lang="zh-hans": the "why this status" steps, the plan's
+# verdict, the target readings and the evaluation settings are rendered in the page's language
+# (core.phrases); only plan data stays as printed.
 # Proper names that stay in their own language (the language switcher names 简体中文 in Chinese).
 KEPT = ["简体中文"]
 
@@ -46,23 +46,10 @@ def plan_data_strings():
 
     for first, last in User.objects.values_list("first_name", "last_name"):
         texts.update(n for n in (first, last, f"{last}{first}", f"{first} {last}".strip()) if n)
-    # Known gap: the "why this status" steps are written in Chinese by the pure evaluation
-    # (indicators.evaluation) and stored; they are shown as they were computed, like plan data.
-    from indicators.models import EvaluationResult
-
-    for explanation, in EvaluationResult.objects.values_list("explanation"):
-        texts.update(line for line in (explanation or "").splitlines() if line)
     for box in Box.objects.all():  # as printed: 专栏1 …
         texts.update({f"专栏{box.number}", str(box)})
     for name, in Project.objects.values_list("name"):  # the timeline's short labels
         texts.add(name[:21])
-    # Known gap, like the steps: a target's reading (TargetSpec.describe, 不低于基期值 …) is written
-    # in Chinese by the pure parser (indicators.plans.targets) and shown beside the printed cell.
-    from indicators.templatetags.targets import target_text
-
-    for target in IndicatorTarget.objects.select_related("indicator").prefetch_related("assignments"):
-        texts.add(target.describe())
-        texts.add(str(target_text(target, target.indicator)))
     for region in Region.objects.all():  # a region's name followed by a bureau's, as printed
         texts.update(f"{region.name}{b}" for b in Bureau.objects.filter(region=region).values_list("name", flat=True))
     return sorted((t for t in texts if CJK.search(t)), key=len, reverse=True)
@@ -71,7 +58,6 @@ def plan_data_strings():
 def leftover_chinese(page_html, data_strings=None):
     """The Chinese fragments of `page_html` that are not plan data."""
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), page_html)
-    text = _MARKED_CHINESE.sub(" ", text)
     text = htmlmod.unescape(_TAGS.sub("\n", text))
     for data in data_strings if data_strings is not None else plan_data_strings():
         text = text.replace(data, " ")

@@ -436,8 +436,9 @@ def test_a_judgement_does_not_override_a_rule_that_can_decide():
     assert evaluate(facts, 2023).status == "regressing"
 
 
-def test_the_entry_forms_spelling_of_mostly_done_is_accepted():
-    assert Observation(2023, judgement="mostly_done").judgement == "mostly"
+def test_the_stored_code_mostly_done_is_the_evaluations_own_and_the_old_spelling_is_read_as_it():
+    assert Observation(2023, judgement="mostly_done").judgement == "mostly_done"
+    assert Observation(2023, judgement="mostly").judgement == "mostly_done"
     assert Observation(2023, judgement="", rate_mode="").judgement is None
 
 

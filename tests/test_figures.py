@@ -27,10 +27,13 @@ def test_the_figure_filter_rounds_to_the_places_asked_for():
     assert template.render(Context({"rate": 7.970000, "value": Decimal("3.500000")})) == "7.97% 3.5"
 
 
-def test_a_failed_binding_indicator_gets_one_badge_not_two():
+def test_a_failed_binding_indicator_gets_one_status_badge_with_the_status_label_and_one_binding_tag():
+    """未完成 is labelled 未完成 whether the row is binding or not (the same label at mid-term and
+    final); the binding failure is one tag beside it, never a second status badge."""
     result = SimpleNamespace(status="not_met", status_label="未完成", binding_failed=True, stale=False)
     html = render_to_string("indicators/includes/status.html", {"result": result})
-    assert html.count("<span") == 1 and "约束性指标未完成" in html and ">未完成<" not in html
+    assert html.count('class="status') == 1 and ">未完成<" in html
+    assert html.count('class="tag binding"') == 1 and 'title="约束性指标未完成"' in html
 
 
 def test_a_met_indicator_is_never_forecast_as_unlikely():

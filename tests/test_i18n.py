@@ -211,7 +211,7 @@ def test_language_switcher_sets_english(admin_client):
 def test_main_pages_in_english_show_no_chinese_outside_plan_data(client):
     """Each role's main pages over the real plans and the demo data, rendered in English: every
     Chinese character left is plan data (names, raw cells, bureaus, what people typed). The
-    "why this status" steps are marked lang="zh-hans" (written in Chinese by the pure evaluation)."""
+    "why this status" steps, the plan's verdict and the target readings are checked like the rest."""
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
@@ -239,8 +239,18 @@ def test_main_pages_in_english_show_no_chinese_outside_plan_data(client):
 def test_leftover_chinese_finds_interface_text_and_skips_plan_data():
     from tests.i18n_pages import leftover_chinese
 
-    page = '<p>Status: 已完成</p><td>森林覆盖率</td><ol lang="zh-hans"><li>基期值：1</li></ol>'
+    page = '<p>Status: 已完成</p><td>森林覆盖率</td>'
     assert leftover_chinese(page, ["森林覆盖率"]) == ["已完成"]
+
+
+def test_text_marked_chinese_is_still_checked():
+    """Nothing is exempt for its lang="zh-hans": the "why this status" steps, the verdict, the
+    target readings and the evaluation settings are all shown in the reader's language."""
+    from tests.i18n_pages import leftover_chinese
+
+    page = ('<ol class="small" lang="zh-hans"><li>序时进度：1</li></ol><p lang="zh-hans">预评：合格</p>'
+            '<ul class="small settings" lang="zh-hans"><li>合格线</li></ul>')
+    assert leftover_chinese(page, []) == ["序时进度：", "预评：合格", "合格线"]
 
 
 def test_punctuation_follows_the_language():

@@ -1,6 +1,6 @@
 """Filters and tags for showing values in the active language.
 
-`|label` translates a pure layer's label (core.labels). `|paren`, `{% colon %}`, `{% sep %}` and
+`|label` translates a pure layer's label (core.labels), `|phrase` one of its sentences (core.phrases). `|paren`, `{% colon %}`, `{% sep %}` and
 `{% semi %}` are the punctuation that differs between Chinese and English — "已开工（95.6%）" but
 "Started (95.6%)", "数据表：" but "Data table: " — so templates need not hard-code full-width marks
 around values."""
@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 
 from core.figures import format_figure
 from core.labels import label as translate_label
+from core.labels import phrase as translate_phrase
 
 register = template.Library()
 
@@ -18,6 +19,12 @@ register = template.Library()
 @register.filter(name="label")
 def label_filter(text):
     return translate_label(text)
+
+
+@register.filter(name="phrase")
+def phrase_filter(value):
+    """A pure layer's sentence (core.phrases: a plan's verdict, a target in plain words) in the active language."""
+    return translate_phrase(value)
 
 
 @register.filter

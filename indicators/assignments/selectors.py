@@ -7,6 +7,9 @@ The display helpers read prefetched `target.assignments`, so callers prefetch
 """
 from dataclasses import dataclass
 
+from core.phrases import phrase
+from indicators.plans.targets import assigned_level
+
 
 def _format_number(number):
     """40.000000 → 40, 0.500000 → 0.5 (stored with six decimals, shown as typed)."""
@@ -33,7 +36,7 @@ def assigned_text(assignment):
     """下达 40，晋环发〔2022〕12号"""
     if assignment is None:
         return ""
-    return f"下达 {_format_number(assignment.value)}，{assignment.document}"
+    return phrase("assigned", number=_format_number(assignment.value), document=assignment.document)
 
 
 def target_text(target, indicator=None):
@@ -43,10 +46,10 @@ def target_text(target, indicator=None):
     spec = target.spec()
     if spec.kind == "assigned":
         assignment = assignment_for(target, indicator)
-        level = spec.assigned_by or "上级"
+        level = assigned_level(spec.assigned_by)
         if assignment is not None:
-            return f"完成{level}下达指标（{assigned_text(assignment)}）"
-        return f"完成{level}下达指标（待下达数值）"
+            return phrase("target_assigned", level=level, assigned=assigned_text(assignment))
+        return phrase("target_assigned_pending", level=level)
     return spec.describe()
 
 

@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from indicators.evaluation import JUDGEMENT_LABELS
 from indicators.plans.targets import normalise_number_text, parse_value
 
 MAX_MAGNITUDE = Decimal("1e12")
 CHANGE_THRESHOLD = Decimal("0.30")
-JUDGEMENTS = {"完成": "done", "基本完成": "mostly_done", "未完成": "not_done"}
-JUDGEMENT_LABELS = {code: label for label, code in JUDGEMENTS.items()}
+# The evaluation's one label table of the stored codes; the form and its .xlsx read it by label.
+JUDGEMENTS = {label: code for code, label in JUDGEMENT_LABELS.items()}
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 

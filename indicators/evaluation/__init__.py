@@ -50,13 +50,16 @@ Decisions where the method is silent (each also shown in an evaluation's explana
 - A shared-target group (共用目标) with some rows reported and some not is 数据不全 (incomplete).
 
 Counting as the plan counts, and the plan's verdict (一票否决, 合格线): summary.py. Numbers in
-explanations: formatting.py (format_number), shared with pages and reports.
+explanations: formatting.py (format_number), shared with pages and reports. Each step is a
+`core.phrases.Phrase`: its Chinese text, and the template key and values that write it again in
+the reader's language (`EvaluationResult.explanation_steps` stores them).
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
+from core.phrases import Joined, label, phrase, then
 from indicators.evaluation.prepare import prepare
 from indicators.evaluation.rules import STATUS_LABELS, STATUSES, awaiting_rule
 from indicators.evaluation.settings import DEFAULTS, EvaluationSettings
@@ -68,9 +71,11 @@ __all__ = ["STATUSES", "STATUS_LABELS", "TREND_LABELS", "JUDGEMENT_LABELS", "DEF
            "Observation", "IndicatorFacts", "Evaluation", "evaluate", "combine_shared_target", "totals",
            "plan_grade", "SUMMARY_KEYS", "PlanRow", "plan_counts", "plan_verdict", "summarise"]
 
-JUDGEMENTS = ("done", "mostly", "not_done")
-JUDGEMENT_LABELS = {"done": "完成", "mostly": "基本完成", "not_done": "未完成"}
-_JUDGEMENT_ALIASES = {"mostly_done": "mostly", "": None}  # entry.JUDGEMENTS spells it mostly_done
+# 审核评价 / 完成情况: the one label table, for the stored codes (IndicatorValue.judgement and
+# reviewer_judgement, the API, the entry form and its .xlsx all use these; indicators.entry.rules reads it).
+JUDGEMENTS = ("done", "mostly_done", "not_done")
+JUDGEMENT_LABELS = {"done": "完成", "mostly_done": "基本完成", "not_done": "未完成"}
+_JUDGEMENT_ALIASES = {"mostly": "mostly_done", "": None}  # the evaluation's own earlier spelling
 _STATUS_AFTER_MILESTONE = {"on_track": "not_met", "behind": "not_met", "regressing": "not_met",
                            "awaiting_target": "needs_judgement"}
 
@@ -83,7 +88,7 @@ class Observation:
     water_class: int | None = None
     text: str = ""
     rate_mode: str | None = None       # 降低率口径: "yearly" (当年) / "cumulative" (较基期累计) / None
-    judgement: str | None = None       # reviewer's 审核评价: "done" / "mostly" / "not_done"
+    judgement: str | None = None       # reviewer's 审核评价: "done" / "mostly_done" / "not_done"
     judgement_reason: str = ""         # 评价理由; a judgement without one does not count
 
     def __post_init__(self):
@@ -93,7 +98,7 @@ class Observation:
             object.__setattr__(self, "rate_mode", None)
         judgement = _JUDGEMENT_ALIASES.get(self.judgement, self.judgement)
         if judgement is not None and judgement not in JUDGEMENTS:
-            raise ValueError(f"审核评价须为 完成 / 基本完成 / 未完成（done / mostly / not_done），收到 {self.judgement!r}")
+            raise ValueError(f"审核评价须为 完成 / 基本完成 / 未完成（done / mostly_done / not_done），收到 {self.judgement!r}")
         if judgement != self.judgement:
             object.__setattr__(self, "judgement", judgement)
 
@@ -167,7 +172,7 @@ def evaluate(facts: IndicatorFacts, year: int, settings: EvaluationSettings = DE
         index -= 1
     latest = observations[index] if index >= 0 else None
     if latest is None and p.rule is not awaiting_rule:
-        steps.append(f"{year}年及以前无审定值 → 无数据")
+        steps.append(then(phrase("no_values", year=year), STATUS_LABELS["no_data"]))
         status, outcome = "no_data", None
     else:
         if latest is not None:
@@ -181,17 +186,17 @@ def evaluate(facts: IndicatorFacts, year: int, settings: EvaluationSettings = DE
         # One verdict per row: the rule's "→ 滞后" gives way to the milestone's "→ 未完成".
         _drop_verdict(steps, STATUS_LABELS[status])
         status = _STATUS_AFTER_MILESTONE[status]
-        steps.append(f"已到目标年（{p.milestone}年），只论完成与否 → {STATUS_LABELS[status]}")
+        steps.append(then(phrase("milestone_reached", year=p.milestone), STATUS_LABELS[status]))
     binding_failed = p.binding and status == "not_met"
     if binding_failed:
-        steps.append("约束性指标未完成")
+        steps.append(phrase("binding_failed"))
     if outcome is None:
         return _evaluation(facts.key, year, status, None, tau, None, None, False, binding_failed, None, None,
                            None, None, None, steps, p.binding)
     value_year = outcome.value_year
     stale = value_year is not None and value_year < year
     if stale and (latest is None or value_year != latest.year):
-        steps.append(f"数据未更新：评价依据为 {value_year} 年数值")
+        steps.append(phrase("stale", year=value_year))
     return _evaluation(facts.key, year, status, outcome.completion, tau, outcome.value, value_year, stale,
                        binding_failed, outcome.forecast, outcome.forecast_status, outcome.trend,
                        outcome.needed, outcome.cumulative, steps, p.binding)
@@ -216,7 +221,7 @@ _TIME_PROGRESS = {}  # (year, base year, milestone) → (τ, its explanation lin
 def _time_progress(year, base_year, milestone):
     span = milestone - base_year
     tau = 1.0 if span <= 0 else min(1.0, max(0.0, (year - base_year) / span))
-    timing = (tau, f"序时进度：（{year}−{base_year}）÷（{milestone}−{base_year}）= {tau:.2f}")
+    timing = (tau, phrase("time_progress", year=year, base_year=base_year, milestone=milestone, tau=f"{tau:.2f}"))
     if len(_TIME_PROGRESS) < 10_000:
         _TIME_PROGRESS[year, base_year, milestone] = timing
     return timing
@@ -224,22 +229,22 @@ def _time_progress(year, base_year, milestone):
 
 def _drop_verdict(steps, label):
     """Remove the " → label" ending of the last line that has it (the rule's own verdict)."""
-    ending = f" → {label}"
     for position in range(len(steps) - 1, -1, -1):
-        if steps[position].endswith(ending):
-            steps[position] = steps[position][: -len(ending)]
+        step = steps[position]
+        if getattr(step, "key", None) == "then" and step.params["outcome"] == label:
+            steps[position] = step.params["line"]
             return
 
 
 def _apply_judgement(observation, at_milestone, status, steps):
-    label = JUDGEMENT_LABELS[observation.judgement]
+    judgement = label(JUDGEMENT_LABELS[observation.judgement])
     reason = observation.judgement_reason.strip()
     if not reason:
-        steps.append(f"审核评价“{label}”未附书面理由，不予采纳 → {STATUS_LABELS[status]}")
+        steps.append(then(phrase("judgement_without_reason", judgement=judgement), STATUS_LABELS[status]))
         return status
-    judged = {"done": "met", "mostly": "not_met" if at_milestone else "on_track",
+    judged = {"done": "met", "mostly_done": "not_met" if at_milestone else "on_track",
               "not_done": "not_met" if at_milestone else "behind"}[observation.judgement]
-    steps.append(f"审核评价：{label}（理由：{reason}）→ {STATUS_LABELS[judged]}")
+    steps.append(phrase("judgement", judgement=judgement, reason=reason, status=label(STATUS_LABELS[judged])))
     return judged
 
 
@@ -268,18 +273,18 @@ def combine_shared_target(parent: Evaluation, children: list[Evaluation]) -> Eva
     forecasts = [row.forecast_status for row in rows]
     forecast_status = ("unlikely" if "unlikely" in forecasts
                        else "likely" if all(f == "likely" for f in forecasts) else None)
-    child_lines = tuple(f"子项 {child.key}：{child.label}" for child in children)
+    child_lines = tuple(phrase("sub_row", key=child.key, status=label(child.label)) for child in children)
     if status == "incomplete":
-        gone = "、".join("本项" if row is parent else row.key for row in missing)
-        verdict = f"共用目标：{gone} 无数据，其余已报送 → {STATUS_LABELS[status]}"
+        gone = Joined(label("本项") if row is parent else row.key for row in missing)
+        verdict = then(phrase("shared_missing", rows=gone), STATUS_LABELS[status])
     else:
-        verdict = (f"共用目标：本项{parent.label}，{len(children)} 个子项"
-                   f"{'均已完成' if status == 'met' else '未全部完成'} → {STATUS_LABELS[status]}")
+        verdict = then(phrase("shared_all_met" if status == "met" else "shared_not_all_met",
+                              status=label(parent.label), count=len(children)), STATUS_LABELS[status])
     binding_failed = parent.binding and status == "not_met"
     parent_steps = parent.steps
     if parent_steps and parent_steps[-1] == "约束性指标未完成":
         parent_steps = parent_steps[:-1]  # said once, after the group's verdict
-    steps = (*parent_steps, *child_lines, verdict, *(("约束性指标未完成",) if binding_failed else ()))
+    steps = (*parent_steps, *child_lines, verdict, *((phrase("binding_failed"),) if binding_failed else ()))
     return replace(parent, status=status, stale=any(row.stale for row in rows), binding_failed=binding_failed,
                    forecast_status=forecast_status, explanation="\n".join(steps), steps=steps)
 

@@ -8,6 +8,7 @@ IndicatorFacts caches the result. No Django.
 from decimal import Decimal
 from operator import attrgetter
 
+from core.phrases import Joined, label, phrase
 from indicators.evaluation import rates
 from indicators.evaluation.formatting import format_number, format_reported
 from indicators.evaluation.rate_rules import rate_rule, rate_trend_rule
@@ -42,8 +43,8 @@ class Prepared:
         line = self.value_lines.get((index, stale))
         if line is None:
             observation = self.observations[index]
-            line = self.value_lines[index, stale] = \
-                f"当前值：{self.texts[index]}（{observation.year}年审定值{'，数据未更新' if stale else ''}）"
+            line = self.value_lines[index, stale] = phrase(
+                "current_value_stale" if stale else "current_value", value=self.texts[index], year=observation.year)
         return line
 
 
@@ -74,8 +75,9 @@ def prepare(facts) -> Prepared:
     is_rate = facts.is_rate or target.reduction
     if kind == "assigned" and facts.assigned_value is not None:
         assigned = facts.assigned_value
-        target_words = f"{target_words.replace('（待下达数值）', '')}：{number_text(assigned)}"
-        p.raw = f"{p.raw}（{number_text(assigned)}）"  # rule lines name the number applied
+        target_words = phrase("target_assigned_number", level=target_words.params["level"],
+                              number=number_text(assigned))
+        p.raw = phrase("raw_with_number", raw=p.raw, number=number_text(assigned))  # rule lines name the number applied
         if is_rate:
             _prepare_rate(p, facts, float(assigned), "ge")
         else:
@@ -110,7 +112,8 @@ def prepare(facts) -> Prepared:
     else:
         better_words = _BETTER_WORDS.get(p.better, "方向未定")
     p.header = (_baseline_line(p, baseline, is_rate),
-                f"目标（{p.milestone}年）：{target_words}（原文“{target.raw.strip() or '—'}”），{better_words}")
+                phrase("target_line", milestone=p.milestone, target=target_words, raw=target.raw.strip() or "—",
+                       better=label(better_words)))
     return p
 
 
@@ -179,26 +182,31 @@ def _series(p, chained, default_mode, unit):
                for o, n in zip(p.observations, p.numbers)]
     index = {o.year: i for i, o in enumerate(p.observations)}
     series, previous, segment, terms = [], {p.base_year: 0.0}, [], []
+    unit_text = unit
     for year, cumulative in rates.cumulative_series(reports, p.base_year, chained, default_mode):
         observation = p.observations[index[year]]
         figure = format_reported(observation.number)  # as reported, not the column's 3.000000
-        if (observation.rate_mode or default_mode) == rates.CUMULATIVE:
-            segment, terms = [f"{year}年累计 {figure}{unit}"], [figure]
+        yearly = (observation.rate_mode or default_mode) != rates.CUMULATIVE
+        if not yearly:
             if chained and previous.get(year - 1) is not None:
                 own = rates.yearly_from_cumulative(previous[year - 1], cumulative)
-                segment[0] += f"（折合当年 {fmt(own * 100)}%）"
+                segment = [phrase("series_cumulative_own", year=year, figure=figure + unit_text, own=fmt(own * 100))]
+            else:
+                segment = [phrase("series_cumulative", year=year, figure=figure + unit_text)]
+            terms = [figure]
         else:
-            segment.append(f"{year}年当年 {figure}{unit}")
+            segment.append(phrase("series_yearly", year=year, figure=figure + unit_text))
             terms.append(figure)
-        how = "、".join(segment)
-        if len(terms) > 1 or segment[-1].startswith(f"{year}年当年"):
-            how += ("，环比连乘 1−" + "".join(_factor(t) for t in terms)) if chained else \
-                f"，相加 {'+'.join(terms)}"
+        how = Joined(segment)
+        if len(terms) > 1 or yearly:
+            how = (phrase("series_chained", how=how, factors="".join(_factor(t) for t in terms)) if chained else
+                   phrase("series_added", how=how, terms="+".join(terms)))
         previous[year] = cumulative
         if chained:
-            line = f"累计降低率（{p.base_year}年起至 {year} 年）：{how} → {format_number(cumulative * 100, 2)}%"
+            line = phrase("series_rate", base_year=p.base_year, year=year, how=how,
+                          result=format_number(cumulative * 100, 2))
         else:
-            line = f"自 {p.base_year} 年累计：{how} → {fmt(cumulative)}"
+            line = phrase("series_sum", base_year=p.base_year, how=how, result=fmt(cumulative))
         series.append((year, cumulative * (100 if chained else 1), index[year], line))
     return tuple(series)
 
@@ -211,13 +219,12 @@ def _factor(rate_text):
 def _baseline_line(p, baseline, is_rate):
     if is_rate:
         if baseline.kind == "none":
-            return f"基期值：无（降低率自 {p.base_year} 年起累计）"
-        return (f"基期值：{baseline.raw.strip()}（{p.baseline_year}年，上一时期数值，不作起点；"
-                f"降低率自 {p.base_year} 年起累计）")
+            return phrase("baseline_rate_none", base_year=p.base_year)
+        return phrase("baseline_rate_previous", raw=baseline.raw.strip(), year=p.baseline_year, base_year=p.base_year)
     if baseline.kind == "number":
-        return f"基期值：{format(baseline.number, 'f')}（{p.baseline_year}年）"
+        return phrase("baseline", value=format(baseline.number, "f"), year=p.baseline_year)
     if baseline.kind == "water_class":
-        return f"基期值：{WATER_CLASS_NAMES[baseline.water_class]}（{p.baseline_year}年）"
+        return phrase("baseline", value=label(WATER_CLASS_NAMES[baseline.water_class]), year=p.baseline_year)
     if baseline.kind == "text":
-        return f"基期值：“{baseline.raw.strip()}”（{p.baseline_year}年，非数值）"
-    return f"基期值：无（{p.baseline_year}年未列数值）"
+        return phrase("baseline_text", raw=baseline.raw.strip(), year=p.baseline_year)
+    return phrase("baseline_none", year=p.baseline_year)

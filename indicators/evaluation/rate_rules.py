@@ -5,6 +5,7 @@ indicator is prepared (prepare._series); these rules read the point reached by t
 data year. A numeric target is a five-year cumulative reduction, judged by the national
 energy-saving assessment method; 持续下降 is judged by the average yearly reduction. No Django.
 """
+from core.phrases import label, phrase, then
 from indicators.evaluation import rates
 from indicators.evaluation.formatting import format_number, format_percent
 from indicators.evaluation.rules import (
@@ -23,7 +24,7 @@ def rate_rule(p, index, year, tau, settings, steps):
     """降低率 against a cumulative target, by the national energy-saving assessment method."""
     known = series_known(p, index, steps)
     if not known:
-        steps.append("无可累计的降低率（逐年数据缺年或未报）→ 无数据")
+        steps.append(phrase("nothing_to_chain"))
         return Outcome("no_data")
     cached = p.value_lines.get(("rate", known))
     if cached is None:
@@ -38,14 +39,14 @@ def rate_rule(p, index, year, tau, settings, steps):
         steps.append(needed_line)
     target = p.threshold
     if met:
-        status, reason = "met", f"{achieved_text}% ≥ {target_text}%"
+        status, reason = "met", phrase("rate_reason_met", achieved=achieved_text, target=target_text)
     elif progress is None:
-        status, reason = "behind", "目标降低率无效，无法计算进度"
+        status, reason = "behind", phrase("rate_reason_invalid")
     else:
         status = progress_status(progress, tau)
-        reason = f"{achieved_text}% < {target_text}%；完成进度 {progress_text} " \
-                 f"{'≥' if status == 'on_track' else '<'} 序时进度 {tau:.2f}"
-    steps.append(f"{p.raw}：{reason} → {STATUS_LABELS[status]}")
+        reason = phrase("rate_reason_progress", achieved=achieved_text, target=target_text, progress=progress_text,
+                        op="≥" if status == "on_track" else "<", tau=f"{tau:.2f}")
+    steps.append(then(phrase("rate_line", target=p.raw, reason=reason), STATUS_LABELS[status]))
     projected, likely = series_forecast(p, known, year, lambda v: v >= target - EPS, steps)
     return Outcome(status, progress, reported, point_year, cumulative=achieved, needed=needed,
                    forecast=projected, forecast_status=likely)
@@ -63,14 +64,14 @@ def _rate_point(p, point):
     progress = rates.rate_progress(achieved / 100, target / 100)
     achieved_text = format_number(achieved, 2)
     if progress is not None:
-        lines.append(f"完成进度 = ln(1−{achieved_text}%)÷ln(1−{fmt(target)}%) = {fmt(progress)}")
+        lines.append(phrase("rate_progress", achieved=achieved_text, target=fmt(target), progress=fmt(progress)))
     if target > EPS:
-        lines.append(f"累计降低 {achieved_text}%，为目标 {fmt(target)}% 的 "
-                     f"{format_percent(achieved / target, 1)}（R_k÷R）")
+        lines.append(phrase("rate_share", achieved=achieved_text, target=fmt(target),
+                            share=format_percent(achieved / target, 1)))
     years_left = p.milestone - point_year
     needed = rates.needed_yearly_rate(achieved / 100, target / 100, years_left)
     needed = None if needed is None else max(needed, 0.0) * 100
-    needed_line = (f"剩余 {years_left} 年需年均降低 {format_number(needed, 2)}%"
+    needed_line = (phrase("rate_needed", years=years_left, rate=format_number(needed, 2))
                    if needed is not None and not met else None)
     return (point_year, achieved, p.observations[point_index].number, progress, needed, met, tuple(lines),
             needed_line, (achieved_text, fmt(target), fmt(progress)))
@@ -80,21 +81,22 @@ def rate_trend_rule(p, index, year, tau, settings, steps):
     """持续下降 on a 降低率 indicator: the average yearly reduction since the base year is the trend."""
     known = series_known(p, index, steps)
     if not known:
-        steps.append("无可累计的降低率（逐年数据缺年或未报）→ 无数据")
+        steps.append(phrase("nothing_to_chain"))
         return Outcome("no_data")
     point_year, achieved, point_index, how = p.series[known - 1]
     previous = p.series[known - 2][1] if known > 1 else 0.0
     average = rates.average_yearly_rate(achieved / 100, point_year - p.base_year)
     steps.append(how)
-    steps.append(f"年均降低率 = 1−(1−{format_number(achieved, 2)}%)^(1/{point_year - p.base_year}) = "
-                 f"{fmt(None if average is None else average * 100)}%")
+    steps.append(phrase("rate_average", achieved=format_number(achieved, 2), years=point_year - p.base_year,
+                        rate=fmt(None if average is None else average * 100)))
     if average is None:
         trend = rates.TREND_REACHED if achieved >= 100 - EPS else None
         status = "met" if trend else "needs_judgement"
     else:
         trend = rates.trend_class(average, settings.trend_good, settings.trend_slow)
         status = trend_status(trend, achieved >= previous - EPS)
-    steps.append(f"{p.raw}：趋势{rates.TREND_LABELS.get(trend, '无法判断')}"
-                 f"（较上一审定年份{'未反弹' if achieved >= previous - EPS else '反弹'}）→ {STATUS_LABELS[status]}")
+    steps.append(phrase("rate_trend_line", target=p.raw, trend=label(rates.TREND_LABELS.get(trend, "无法判断")),
+                        rebound=label("未反弹" if achieved >= previous - EPS else "反弹"),
+                        status=label(STATUS_LABELS[status])))
     return Outcome(status, None, p.observations[point_index].number, point_year, trend=trend,
                    cumulative=achieved)

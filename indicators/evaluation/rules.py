@@ -8,6 +8,7 @@ the data year, 序时进度 τ and the settings. It returns an `Outcome` and app
 import math
 from typing import NamedTuple
 
+from core.phrases import Joined, label, phrase, then
 from indicators.evaluation import rates
 from indicators.evaluation.formatting import format_number
 from indicators.plans.targets import WATER_CLASS_NAMES
@@ -51,8 +52,8 @@ def shown(observation):
     if observation.number is not None:
         return number_text(observation.number)
     if observation.water_class is not None:
-        return WATER_CLASS_NAMES.get(observation.water_class, str(observation.water_class))
-    return f"“{observation.text.strip() or '—'}”"
+        return label(WATER_CLASS_NAMES.get(observation.water_class, str(observation.water_class)))
+    return phrase("quoted", text=observation.text.strip() or "—")
 
 
 def satisfies(op, value, threshold, better, tolerance):
@@ -72,9 +73,9 @@ def satisfies(op, value, threshold, better, tolerance):
 
 def _compare(op, value_text, threshold_text, met, tolerance):
     if op == "approx":
-        where = "在" if met else "不在"
-        return f"{value_text} {where} {threshold_text}±{tolerance * 100:g}% 内{'或更优' if met else '且未更优'}"
-    return f"{value_text} {_OPS[op][0 if met else 1]} {threshold_text}"
+        return phrase("compare_approx_met" if met else "compare_approx_not_met", value=value_text,
+                      threshold=threshold_text, tolerance=f"{tolerance * 100:g}")
+    return phrase("compare", value=value_text, op=_OPS[op][0 if met else 1], threshold=threshold_text)
 
 
 def progress_status(completion, tau):
@@ -126,11 +127,12 @@ def _value_projections(p, reference, reference_year, reference_text):
 def _lines(p, points, what):
     """[(projected, description)] for each leading run of `points` (x, y, text)."""
     projections = rates.prefix_extrapolations([(x, y) for x, y, _ in points], p.milestone)
-    lines, shown = [], ""
+    lines, shown = [], []
+    key = "forecast_cumulative" if what else "forecast"
     for (x, _, text), projected in zip(points, projections):
-        shown = f"{shown}、({x}, {text})" if shown else f"({x}, {text})"
+        shown.append(phrase("point", year=x, value=text))
         lines.append((projected, projected is not None and
-                      f"预计：{what}最小二乘直线过 {shown}，外推至 {p.milestone} 年为 {fmt(projected)}"))
+                      phrase(key, points=Joined(shown), year=p.milestone, value=fmt(projected))))
     return lines
 
 
@@ -139,14 +141,14 @@ def _announce(line, predicate, steps):
     if projected is None:
         return None, None
     likely = predicate(projected)
-    steps.append(f"{text} → {'预计可完成' if likely else '预计难以完成'}")
+    steps.append(then(text, "预计可完成" if likely else "预计难以完成"))
     return projected, ("likely" if likely else "unlikely")
 
 
 # --- the rules ----------------------------------------------------------------------------------
 
 def awaiting_rule(p, index, year, tau, settings, steps):
-    steps.append("目标由上级下达，尚未录入下达数值 → 待下达")
+    steps.append(then(phrase("awaiting"), STATUS_LABELS["awaiting_target"]))
     if index < 0:
         return Outcome("awaiting_target")
     observation = p.observations[index]
@@ -155,12 +157,12 @@ def awaiting_rule(p, index, year, tau, settings, steps):
 
 def judgement_rule(p, index, year, tau, settings, steps):
     observation = p.observations[index]
-    steps.append("定性目标或非数值，须由审核员评价（完成 / 基本完成 / 未完成）→ 待评价")
+    steps.append(phrase("qualitative"))
     return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
 
 
 def _needs_number(observation, steps):
-    steps.append(f"当前值 {shown(observation)} 不是可比较的数值 → 待评价")
+    steps.append(then(phrase("not_comparable", value=shown(observation)), STATUS_LABELS["needs_judgement"]))
     value = observation.number if observation.number is not None else observation.water_class
     return Outcome("needs_judgement", value=value, value_year=observation.year)
 
@@ -175,7 +177,7 @@ def threshold_rule(p, index, year, tau, settings, steps):
         return _needs_number(observation, steps)
     start, start_year, start_text = _reference(p, index)
     if p.baseline is None and start is not None:
-        steps.append(f"基期值缺失，以 {start_year} 年审定值 {start_text} 为起点")
+        steps.append(phrase("start_from_value", year=start_year, value=start_text))
     status, completion = _judge_threshold(p, value, p.texts[index], start, start_text, tau, settings, steps)
     tolerance = settings.approx_tolerance
     projected, likely = forecast(p, index, year, start, start_year, start_text,
@@ -188,7 +190,7 @@ def _cumulative_threshold(p, index, year, tau, settings, steps):
     """〔x〕 targets: the change since the base year, as reported or added up from yearly amounts."""
     known = series_known(p, index, steps)
     if not known:
-        steps.append("无可累计的审定值（逐年数据缺年）→ 无数据")
+        steps.append(phrase("nothing_to_add_up"))
         return Outcome("no_data")
     point_year, cumulative, point_index, how = p.series[known - 1]
     steps.append(how)
@@ -211,22 +213,24 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
     if start is not None and not start_met and abs(threshold - start) > EPS:
         completion = (value - start) / (threshold - start)
         completion_text = format_number(completion, 2)  # never -0.00
-        steps.append(f"完成进度：（{value_text}−{start_text}）÷（{threshold_text}−{start_text}）= {completion_text}")
+        steps.append(phrase("completion", value=value_text, start=start_text, threshold=threshold_text,
+                            completion=completion_text))
     if met:
-        status, reason = "met", "已达到目标"
+        status, reason = "met", phrase("reason_met")
     elif start is None:
-        status, reason = "behind", "无基期值，无法计算完成进度，按滞后处理"
+        status, reason = "behind", phrase("reason_no_start")
     elif start_met:
-        status, reason = "regressing", f"起点 {start_text} 已达标，当前值退步"
+        status, reason = "regressing", phrase("reason_start_met", start=start_text)
     elif completion is None:
         status = "regressing" if _worse(value, start, p.better) else "behind"
-        reason = "完成进度无定义，与起点比较"
+        reason = phrase("reason_no_completion")
     else:
         status = progress_status(completion, tau)
-        reason = (f"完成进度 {completion_text} {'≥' if status == 'on_track' else '<'} "
-                  f"序时进度 {tau:.2f}")
-    steps.append(f"{p.raw}：{_compare(p.op, value_text, threshold_text, met, tolerance)}；{reason}"
-                 f" → {STATUS_LABELS[status]}")
+        reason = phrase("reason_progress", completion=completion_text, op="≥" if status == "on_track" else "<",
+                        tau=f"{tau:.2f}")
+    steps.append(then(phrase("rule_line", target=p.raw, comparison=_compare(p.op, value_text, threshold_text, met,
+                                                                            tolerance), reason=reason),
+                      STATUS_LABELS[status]))
     return status, completion
 
 
@@ -239,7 +243,7 @@ def series_known(p, index, steps):
             break
         known += 1
     if known and p.series[known - 1][0] < year:
-        steps.append(f"{p.series[known - 1][0] + 1}年缺数，其后的逐年数值无法累计")
+        steps.append(phrase("series_gap", year=p.series[known - 1][0] + 1))
     return known
 
 
@@ -267,7 +271,7 @@ def trend_rule(p, index, year, tau, settings, steps):
         return _needs_number(observation, steps)
     start, start_year, start_text = _reference(p, index - 1)
     if start is None or start_year >= observation.year:
-        steps.append("只有一个数值，无法判断趋势 → 待评价")
+        steps.append(then(phrase("single_value"), STATUS_LABELS["needs_judgement"]))
         return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
     previous = next((p.numbers[i] for i in range(index - 1, -1, -1)
                      if p.numbers[i] is not None and p.observations[i].year > start_year), start)
@@ -282,15 +286,16 @@ def trend_rule(p, index, year, tau, settings, steps):
 
     if reached(value):
         trend, status = rates.TREND_REACHED, "met"
-        steps.append(f"{p.raw}：{p.texts[index]} 已达{'零值' if better == DOWN else '上限'}，"
-                     f"目标已实现 → 已完成")
+        steps.append(then(phrase("trend_reached_zero" if better == DOWN else "trend_reached_ceiling", target=p.raw,
+                                 value=p.texts[index]), STATUS_LABELS["met"]))
     else:
         trend = rates.trend_class(rate, settings.trend_good, settings.trend_slow)
         not_worse = not _worse(value, previous, better)
         status = trend_status(trend, not_worse)
-        steps.append(f"{p.raw}：自 {start_year} 年 {start_text} 至 {observation.year} 年 {p.texts[index]}，"
-                     f"年均{'下降' if better == DOWN else '增长'} {fmt(rate * 100)}%，趋势{rates.TREND_LABELS[trend]}；"
-                     f"较上一审定值 {fmt(previous)} {'未变差' if not_worse else '变差'} → {STATUS_LABELS[status]}")
+        steps.append(then(phrase("trend_down" if better == DOWN else "trend_up", target=p.raw, start_year=start_year,
+                                 start=start_text, year=observation.year, value=p.texts[index], rate=fmt(rate * 100),
+                                 trend=label(rates.TREND_LABELS[trend]), previous=fmt(previous),
+                                 change=label("未变差" if not_worse else "变差")), STATUS_LABELS[status]))
     years_to_go = p.milestone - start_year
 
     def likely(projected):
@@ -311,7 +316,7 @@ def relation_rule(p, index, year, tau, settings, steps):
         return _needs_number(observation, steps)
     start, start_year, start_text = _reference(p, index - 1)
     if start is None or start_year >= observation.year:
-        steps.append("无基期值可比较 → 待评价")
+        steps.append(then(phrase("no_start"), STATUS_LABELS["needs_judgement"]))
         return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
     tolerance = settings.stable_tolerance
 
@@ -325,8 +330,8 @@ def relation_rule(p, index, year, tau, settings, steps):
 
     met = holds(value)
     status = "met" if met else "regressing"
-    steps.append(f"{p.raw}：{p.texts[index]} 对比起点 {start_text}（{start_year}年）"
-                 f"{'符合' if met else '不符合'} → {STATUS_LABELS[status]}")
+    steps.append(then(phrase("relation_met" if met else "relation_not_met", target=p.raw, value=p.texts[index],
+                             start=start_text, year=start_year), STATUS_LABELS[status]))
     projected, likely = forecast(p, index, year, start, start_year, start_text, holds, steps)
     return Outcome(status, None, observation.number, observation.year,
                    forecast=projected, forecast_status=likely)
@@ -339,21 +344,21 @@ def class_rule(p, index, year, tau, settings, steps):
     if value is None:
         return _needs_number(observation, steps)
     start = p.baseline_class
-    name = WATER_CLASS_NAMES.get(value, str(value))
+    name = label(WATER_CLASS_NAMES.get(value, str(value)))
     if p.threshold is not None:
         met = satisfies(p.op, value, p.threshold, DOWN, 0.0)
-        target_name = WATER_CLASS_NAMES.get(p.threshold, str(p.threshold))
-        rule = f"类别 {name} {_OPS[p.op][0 if met else 1]} {target_name}"
+        target_name = label(WATER_CLASS_NAMES.get(p.threshold, str(p.threshold)))
+        rule = phrase("class_compare", value=name, op=_OPS[p.op][0 if met else 1], target=target_name)
     elif p.relation in ("decrease", "increase", "improve"):
         met = start is not None and (value < start or value == 1)
-        rule = f"类别 {name} {'优于' if met else '未优于'}基期"
+        rule = phrase("class_better" if met else "class_not_better", value=name)
     else:
         met = start is not None and value <= start
-        rule = f"类别 {name} {'不劣于' if met else '劣于'}基期"
+        rule = phrase("class_not_worse" if met else "class_worse", value=name)
     if met:
         status = "met"
     else:
         status = "regressing" if start is not None and value > start else "behind"
-    steps.append(f"{p.raw}：{rule}（完成进度不适用）→ {STATUS_LABELS[status]}")
+    steps.append(phrase("class_line_status", target=p.raw, rule=rule, status=label(STATUS_LABELS[status])))
     return Outcome(status, None, value, observation.year)
 

@@ -19,6 +19,8 @@ accept any rise), and `for_indicator(key)` applies it. 一票否决 and 合格�
 import math
 from dataclasses import dataclass, fields, replace
 
+from core.phrases import Joined, label, phrase
+
 
 @dataclass(frozen=True)
 class EvaluationSettings:
@@ -85,17 +87,18 @@ class EvaluationSettings:
         return self
 
     def describe(self) -> tuple[str, ...]:
-        """The settings as Chinese lines for the evaluation page."""
+        """The settings as lines for the evaluation page: `core.phrases.Phrase`s (their Chinese text),
+        shown in the reader's language."""
+        good, slow = _percent(self.trend_good), _percent(self.trend_slow)
         return (
-            f"约数目标容差：±{_percent(self.approx_tolerance)}（在目标值该范围内，或超过目标，视为完成）",
-            f"保持稳定容差：±{_percent(self.stable_tolerance)}（相对基期值）",
-            f"趋势类目标：年均变化（期望方向）≥ {_percent(self.trend_good)} 为符合要求，"
-            f"{_percent(self.trend_slow)} 至 {_percent(self.trend_good)} 为进展缓慢，"
-            f"低于 {_percent(self.trend_slow)} 为逆向",
-            f"约束性指标一票否决：{'是' if self.binding_veto else '否'}",
-            f"合格线：已完成或符合序时进度的指标占已评价指标 ≥ {_percent(self.pass_share)}",
-            *(f"指标 {key} 单独设定：" + "，".join(f"{_NAMES[name]} {_percent(value)}" for name, value in values)
-              for key, values in self.indicators),
+            phrase("settings_approx", tolerance=_percent(self.approx_tolerance)),
+            phrase("settings_stable", tolerance=_percent(self.stable_tolerance)),
+            phrase("settings_trend", good=good, slow=slow),
+            phrase("settings_veto_yes" if self.binding_veto else "settings_veto_no"),
+            phrase("settings_pass", share=_percent(self.pass_share)),
+            *(phrase("settings_indicator", key=key, values=Joined(
+                (phrase("settings_value", name=label(_NAMES[name]), value=_percent(value)) for name, value in values),
+                "，")) for key, values in self.indicators),
         )
 
 

@@ -21,6 +21,7 @@ The verdict (`plan_verdict`), from `EvaluationSettings`:
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.phrases import Joined, label, phrase
 from indicators.evaluation.rules import STATUS_LABELS, STATUSES
 from indicators.evaluation.settings import DEFAULTS, EvaluationSettings
 
@@ -79,33 +80,37 @@ def plan_counts(rows: Iterable[PlanRow]) -> dict:
 
 def plan_verdict(rows: Iterable[PlanRow], settings: EvaluationSettings = DEFAULTS,
                  provisional: bool = False) -> tuple[str, str]:
-    """("pass" / "fail", the reason in Chinese) over the counted rows; see the module docstring."""
+    """("pass" / "fail", the reason) over the counted rows; see the module docstring. The reason is a
+    `core.phrases.Phrase`: its Chinese text, rendered in the reader's language where it is shown."""
     counted = [row for row in rows if row.counted]
-    prefix = "预评（终期评估前，仅供参考）：" if provisional else ""
+
+    def prefixed(reason):
+        return phrase("verdict_provisional", reason=reason) if provisional else reason
+
     failed = [row for row in counted if row.binding and row.status == "not_met"]
     if settings.binding_veto and failed:
-        names = "、".join(row.label for row in failed)
-        return "fail", f"{prefix}约束性指标未完成 {len(failed)} 项（{names}），一票否决 → 不合格"
+        names = Joined(row.label for row in failed)
+        return "fail", prefixed(phrase("verdict_veto", count=len(failed), names=names))
     decided = [row for row in counted if row.status in DECIDED]
     if not decided:
-        return "fail", f"{prefix}尚无可判定的指标（均为待下达、待评价、无数据或数据不全）→ 不合格"
+        return "fail", prefixed(phrase("verdict_nothing_decided"))
     open_binding = [row for row in counted if row.binding and row.status not in DECIDED]
     if not provisional and open_binding:
-        names = "、".join(row.label for row in open_binding)
-        return "fail", (f"约束性指标尚无终期判定 {len(open_binding)} 项（{names}），须补齐数据或审核评价后"
-                        f"重新评估 → 不合格")
+        names = Joined(row.label for row in open_binding)
+        return "fail", phrase("verdict_binding_open", count=len(open_binding), names=names)
     good = sum(row.status in GOOD for row in decided)
     share = good / len(decided)
     passed = good >= settings.pass_share * len(decided) - 1e-9
-    reason = (f"{prefix}已完成或符合序时进度 {good} 项，占已判定指标 {len(decided)} 项的 {_percent(share)}，"
-              f"{'不低于' if passed else '低于'}合格线 {_percent(settings.pass_share)} → {'合格' if passed else '不合格'}")
+    reason = phrase("verdict_pass" if passed else "verdict_fail", good=good, decided=len(decided),
+                    share=_percent(share), pass_share=_percent(settings.pass_share))
     undecided = [row for row in counted if row.status not in DECIDED]
     if undecided:
         counts = {}
         for row in undecided:
             counts[row.status] = counts.get(row.status, 0) + 1
-        reason += "；另有" + "、".join(f"{STATUS_LABELS[code]} {n} 项" for code, n in counts.items()) + "未计入"
-    return ("pass" if passed else "fail"), reason
+        reason = phrase("verdict_undecided", reason=reason, counts=Joined(
+            phrase("status_count", status=label(STATUS_LABELS[code]), count=n) for code, n in counts.items()))
+    return ("pass" if passed else "fail"), prefixed(reason)
 
 
 def summarise(rows: Iterable[PlanRow], settings: EvaluationSettings = DEFAULTS, provisional: bool = False) -> dict:

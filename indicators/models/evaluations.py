@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.labels import label as translated
+from core.labels import phrase_lines
 from indicators import evaluation
 from indicators.models.plans import Indicator, Plan
 
@@ -39,6 +40,9 @@ class EvaluationResult(models.Model):
     needed_yearly_rate = models.FloatField(null=True)
     cumulative_rate = models.FloatField(null=True)
     explanation = models.TextField(_("判定依据"), blank=True)
+    # The same steps as message ids with plain values (core.phrases), shown in the reader's
+    # language; `explanation` keeps their Chinese text (reports, the API, rows stored before).
+    explanation_steps = models.JSONField(_("判定依据（结构化）"), default=list, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -53,6 +57,11 @@ class EvaluationResult(models.Model):
     @property
     def status_label(self):
         return translated(evaluation.STATUS_LABELS[self.status])
+
+    @property
+    def explanation_lines(self):
+        """判定依据 in the active language, one line per step (the stored Chinese text for older rows)."""
+        return phrase_lines(self.explanation_steps, self.explanation)
 
     @property
     def forecast_label(self):

@@ -28,6 +28,8 @@ Conventions (the plans do not spell them out; these are ours):
 """
 import re
 from dataclasses import dataclass
+
+from core.phrases import LEVEL, label, phrase
 from decimal import Decimal, InvalidOperation
 
 TARGET_KINDS = ("exact", "at_least", "at_most", "range", "approx", "cumulative", "relative",
@@ -64,38 +66,46 @@ class TargetSpec:
             raise ValueError(f"unknown relation {self.relation!r}")
 
     def describe(self) -> str:
-        """The target in plain Chinese words, e.g. "不低于 75", "8 至 10", "完成市下达指标（待下达数值）"."""
+        """The target in plain words, e.g. "不低于 75", "8 至 10", "完成市下达指标（待下达数值）": a
+        `core.phrases.Phrase` (its Chinese text), rendered in the reader's language where it is shown."""
         if self.water_class is not None and self.kind in ("exact", "at_least", "at_most"):
-            name = WATER_CLASS_NAMES.get(self.water_class, f"{self.water_class}类")
+            name = label(WATER_CLASS_NAMES.get(self.water_class, f"{self.water_class}类"))
             if self.kind == "exact":
                 return name
             if self.kind == "at_least":
-                return f"优于{name}" if self.strict else f"达到或优于{name}"
-            return f"劣于{name}" if self.strict else f"{name}或更差"
+                return phrase("target_better_than_class" if self.strict else "target_class_or_better", name=name)
+            return phrase("target_worse_than_class" if self.strict else "target_class_or_worse", name=name)
         number = _format_number(self.value)
         if self.kind == "exact":
             return number
         if self.kind == "at_least":
-            return f"{'高于' if self.strict else '不低于'} {number}"
+            return phrase("target_above" if self.strict else "target_at_least", number=number)
         if self.kind == "at_most":
-            return f"{'低于' if self.strict else '不高于'} {number}"
+            return phrase("target_below" if self.strict else "target_at_most", number=number)
         if self.kind == "range":
-            return f"{_format_number(self.low)} 至 {_format_number(self.high)}"
+            return phrase("target_range", low=_format_number(self.low), high=_format_number(self.high))
         if self.kind == "approx":
-            return f"约 {number}（{_TOLERANCE}）"
+            return phrase("target_approx", number=number, tolerance=_TOLERANCE)
         if self.kind == "cumulative" and self.reduction:
-            return f"累计降低 {number}%"
+            return phrase("target_reduction", number=number)
         if self.kind == "cumulative":
-            return f"五年累计 {number}"
+            return phrase("target_cumulative", number=number)
         if self.kind == "relative":
-            return _RELATION_WORDS.get(self.relation or "", "相对基期值")
+            if self.relation == "stable":
+                return phrase("target_stable", tolerance=_TOLERANCE)
+            return label(_RELATION_WORDS.get(self.relation or "", "相对基期值"))
         if self.kind == "eliminate":
-            return "消除"
+            return label("消除")
         if self.kind == "assigned":
-            return f"完成{self.assigned_by or '上级'}下达指标（待下达数值）"
+            return phrase("target_assigned_pending", level=assigned_level(self.assigned_by))
         if self.kind == "qualitative":
-            return f"定性目标：{self.raw.strip()}"
-        return "无目标"
+            return phrase("target_qualitative", text=self.raw.strip())
+        return label("无目标")
+
+
+def assigned_level(assigned_by):
+    """The level a target is assigned by (国家 / 省 / 市 / 县 / 区, 上级 when the cell names none) as a label."""
+    return label(assigned_by or "上级", LEVEL)
 
 
 @dataclass(frozen=True)

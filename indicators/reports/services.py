@@ -4,17 +4,34 @@
 not alter a filed report, and drafts its paragraphs (drafting.py), which a reviewer edits with
 `save_paragraphs`; `write_docx` / `write_xlsx` only read the snapshot and the paragraphs, so
 regenerating the files is idempotent. The formats and their writers are listed in formats.py.
+
+Reports are Chinese documents whatever language the person freezing or downloading them reads:
+the snapshot and the files are made under `CHINESE` (translation.override("zh-hans")).
 """
+import functools
 from collections import Counter
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from indicators.assignments.selectors import target_text
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.models import EvaluationReport, EvaluationResult, IndicatorValue
 from indicators.reports import drafting, docx_gbt9704 as gbt
 from indicators.reports.xlsx_tables import write_report_workbook
+
+CHINESE = "zh-hans"
+
+
+def _in_chinese(function):
+    """Run `function` with Chinese active (a fresh override per call: one shared instance would
+    keep the previous language of whichever thread entered it last)."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(CHINESE):
+            return function(*args, **kwargs)
+    return wrapper
+
 
 KIND_LABELS = {"midterm": "中期评估", "final": "终期评估"}
 SYNTHETIC_NOTE = "示例数据：本报告含系统生成的演示数值，不是真实填报数据，不得作为正式评估依据。"
@@ -44,6 +61,7 @@ def project_progress(plan, year):
             "stalled_names": [names[pk] for pk in summary.stalled_ids if pk in names]}
 
 
+@_in_chinese
 def snapshot(plan, year):
     """The evaluation of every indicator of `plan` at `year`, as plain JSON-ready data."""
     results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year)}
@@ -175,6 +193,7 @@ def docx_context(report, data):
     }, paragraphs
 
 
+@_in_chinese
 def write_docx(report, template=None):
     """The Word report a county files (GB/T 9704), in `template` (bytes), the county's uploaded
     template, or the default one."""
@@ -258,6 +277,7 @@ def remove_template(region):
 
 
 # ----- .xlsx ---------------------------------------------------------------------------------
+@_in_chinese
 def write_xlsx(report):
     data = _ensure_summary(report.snapshot)
     title = f"{data['plan']['title']}{KIND_LABELS[report.kind]}"

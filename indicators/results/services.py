@@ -9,12 +9,14 @@ data, and the full re-evaluation task. No model hook or signal does it.
 The rules are in the pure `evaluation` package; this module only gathers the facts (approved
 values, targets, assigned numbers, the plan's settings) and writes what it returns.
 """
+import json
 from decimal import Decimal
 
 from django.db import connections, router, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
-from core import generations
+from core import generations, phrases
 from reporting import workflow
 
 from indicators import evaluation
@@ -152,7 +154,7 @@ def _result_fields(indicator, result):
         value_year=result.value_year, stale=result.stale, binding=result.binding, binding_failed=result.binding_failed,
         forecast=result.forecast, forecast_status=result.forecast_status or "", trend=result.trend or "",
         needed_yearly_rate=result.needed_yearly_rate, cumulative_rate=result.cumulative_rate,
-        explanation=result.explanation,
+        explanation=result.explanation, explanation_steps=[phrases.to_json(step) for step in result.steps],
     )
 
 
@@ -212,7 +214,11 @@ def _insert_results(rows):
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(EvaluationResult._meta.db_table)
     attnames = [f.attname for f in fields]
+    # COPY takes a JSON column as its text (a Python list would be sent as an array).
+    as_json = [isinstance(f, JSONField) for f in fields]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(name, defaults[name]) for name in attnames])
+                copy.write_row([json.dumps(value, ensure_ascii=False) if is_json else value
+                                for value, is_json in zip((row.get(name, defaults[name]) for name in attnames),
+                                                          as_json)])

@@ -9,6 +9,7 @@ Both read prefetched `targets__assignments` (and `parent__targets__assignments` 
 from django import template
 from django.utils.translation import pgettext
 
+from core.labels import phrase
 from indicators.assignments.selectors import assigned_text, assignment_for
 from indicators.assignments.selectors import target_text as _target_text
 
@@ -17,7 +18,7 @@ register = template.Library()
 
 @register.simple_tag
 def target_text(target, indicator=None):
-    return _target_text(target, indicator)
+    return phrase(_target_text(target, indicator))
 
 
 @register.simple_tag
@@ -26,7 +27,7 @@ def shared_assigned(indicator, year):
     if not (indicator.shares_parent_target and indicator.parent_id):
         return ""
     target = next((t for t in indicator.parent.targets.all() if t.year == year), None)
-    return assigned_text(assignment_for(target, indicator))
+    return phrase(assigned_text(assignment_for(target, indicator)))
 
 
 @register.simple_tag
@@ -38,4 +39,4 @@ def milestone_target(indicator, year):
     target = next((t for t in candidates if t.year >= int(year)), candidates[-1] if candidates else None)
     if target is None:
         return "—"
-    return f"{target.year}{pgettext('punctuation', '：')}{_target_text(target, indicator)}"
+    return f"{target.year}{pgettext('punctuation', '：')}{phrase(_target_text(target, indicator))}"

@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.labels import phrase
 from reporting.services import StaleRecord
 from reporting.workflow import TransitionError
 
@@ -142,7 +143,8 @@ class ValueActionApi(APIView):
 class PlanEvaluationApi(APIView):
     """GET ?year=Y: each visible indicator's status with the numbers and rule behind it, and the
     plan's `summary` (counts as the plan numbers them, the verdict and its reason; see
-    `results.selectors.plan_summary`)."""
+    `results.selectors.plan_summary`). `explanation` and `grade_reason` are in the request's
+    language: Chinese by default, English with Accept-Language: en."""
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=False)], responses=EvaluationSerializer)
     def get(self, request, code):
@@ -162,7 +164,10 @@ class PlanEvaluationApi(APIView):
                 "target": {str(t.year): t.raw for t in indicator.targets.all()},
                 "forecast": result.forecast if result else None,
                 "forecast_status": (result.forecast_status or None) if result else None,
-                "explanation": result.explanation if result else "",
+                # In the request's language (Chinese unless Accept-Language asks otherwise).
+                "explanation": "\n".join(result.explanation_lines) if result else "",
             })
+        summary = plan_summary(plan, year)
+        summary["grade_reason"] = phrase(summary["grade_reason"])
         return Response({"plan": plan.code, "year": year, "indicators": indicators, "totals": totals,
-                         "summary": plan_summary(plan, year)})
+                         "summary": summary})

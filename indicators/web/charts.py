@@ -11,6 +11,7 @@ from core.charts import Chart, figure_data, style
 from core.labels import bracketed
 from core.figures import format_figure
 from core.labels import label as translated
+from core.labels import phrase
 from indicators.evaluation import STATUS_LABELS
 
 STATUS_COLOURS = {
@@ -165,7 +166,7 @@ def indicator_across_plans(chart_id, name, unit, earlier, later, forecast=None):
                   line=dict(color="#52606d", width=1.5, dash="dash"), name="plan-boundary")
     fig.add_annotation(x=later.first_year - 0.5, y=1, xref="x", yref="paper", text=boundary, showarrow=False,
                        xanchor="left", yanchor="bottom", font=dict(size=12, color="#52606d"))
-    _layout(fig, bracketed(name, unit), height=400)
+    style(fig, bracketed(name, unit), height=400)
     fig.update_xaxes(dtick=1, tickformat="d")
 
     rows = []
@@ -185,7 +186,7 @@ def indicator_across_plans(chart_id, name, unit, earlier, later, forecast=None):
         if index == 1 and forecast is not None and forecast[1] is not None:
             own.append((forecast[0] + 0.2, [f"{forecast[0]}", part.label, format_figure(forecast[1], 2), _("预计值（线性趋势）")]))
         rows += [row for _key, row in sorted(own, key=lambda item: item[0])]
-    return Chart(chart_id, name, _figure_data(fig), [_("年份"), pgettext("chart column", "规划"), _("数值"), _("说明")], rows)
+    return Chart(chart_id, name, figure_data(fig), [_("年份"), pgettext("chart column", "规划"), _("数值"), _("说明")], rows)
 
 
 def status_distribution(chart_id, counts, title=None):
@@ -210,12 +211,14 @@ def county_bars(chart_id, measure_name, unit, entries):
                          marker_color=[STATUS_COLOURS.get(e[3], "#cbd2d9") for e in entries],
                          text=[translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4]) for e in entries],
                          textposition="outside"))
-    labels = [e[5] if len(e) > 5 else "" for e in entries]
+    printed = [e[5] if len(e) > 5 else "" for e in entries]  # Chinese (a core.phrases.Phrase)
+    labels = [phrase(text) for text in printed]
     fig.add_trace(go.Scatter(x=counties, y=[e[2] for e in entries], mode="markers", name=_("本县目标"),
                              text=labels, hovertemplate="%{x}: %{y}<br>%{text}<extra>" + _("本县目标") + "</extra>",
                              marker=dict(symbol="line-ew-open", size=28, color="#1f2933", line=dict(width=3))))
     style(fig, bracketed(measure_name, unit), height=380)
     rows = [[e[0], "—" if e[1] is None else format_figure(e[1]),
-             label if "下达" in label else ("—" if e[2] is None else format_figure(e[2])),
-             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])] for e, label in zip(entries, labels)]
+             label if "下达" in chinese else ("—" if e[2] is None else format_figure(e[2])),
+             translated(STATUS_LABELS[e[3]]) if e[3] in STATUS_LABELS else translated(e[4])]
+            for e, label, chinese in zip(entries, labels, printed)]
     return Chart(chart_id, measure_name, figure_data(fig), [_("县（区）"), _("最新审定值"), _("目标"), _("状态")], rows)

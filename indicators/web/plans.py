@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.decorators import role_required
 from core.security import int_or
 
+from core.labels import phrase
 from indicators.assignments.selectors import assignment_for, assignment_history, target_text
 from indicators.web import charts
 from indicators.results.selectors import parse_year
@@ -246,7 +247,7 @@ def _target_lines(indicator):
         low = spec.low if spec.kind == "range" else (assigned.value if assigned else spec.value)
         high = spec.high if spec.kind == "range" else low
         if low is not None:
-            label = target_text(target, indicator) if spec.kind == "assigned" else target.raw
+            label = phrase(target_text(target, indicator)) if spec.kind == "assigned" else target.raw
             lines.append((target.year, float(low), float(high), label))
     return lines
 
