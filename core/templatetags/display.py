@@ -5,8 +5,7 @@
 "Started (95.6%)", "数据表：" but "Data table: " — so templates need not hard-code full-width marks
 around values."""
 from django import template
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import pgettext
 
 from core.figures import format_figure

@@ -5,7 +5,6 @@ better direction, sorted observations, chained rates), the index of the latest a
 the data year, 序时进度 τ and the settings. It returns an `Outcome` and appends its reasoning to
 `steps`; `evaluate()` in __init__.py then applies reviewers' judgements and the milestone year. No Django.
 """
-import math
 from typing import NamedTuple
 
 from core.phrases import Joined, label, phrase, then

@@ -2,7 +2,6 @@
 
 No request objects: views pass the user (for scope), the plan and the year.
 """
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q

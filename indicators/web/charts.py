@@ -3,15 +3,16 @@
 
 Every chart is returned with the rows of an accessible data table showing the same numbers.
 """
+from dataclasses import dataclass, field
+
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from core.charts import Chart, figure_data, style
-from core.labels import bracketed
 from core.figures import format_figure
+from core.labels import bracketed, phrase
 from core.labels import label as translated
-from core.labels import phrase
 from indicators.evaluation import STATUS_LABELS
 
 STATUS_COLOURS = {
