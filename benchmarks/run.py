@@ -611,6 +611,7 @@ def phase_reevaluate(args):
     `evaluate`, 100 plans at a time."""
     from django.db.models import Q
 
+    from core.batches import cyclic_gc_paused
     from reporting import workflow
 
     from indicators import evaluation
@@ -650,11 +651,12 @@ def phase_reevaluate(args):
                 work.append((indicator.pk, facts[milestone], year, settings))
         facts_count += len(indicators)
         tick = time.perf_counter()
-        results = {(pk, year): evaluation.evaluate(facts, year, settings) for pk, facts, year, settings in work}
-        for parent_id, kids in children.items():
-            for year in years_of[parent_id]:
-                results[(parent_id, year)] = evaluation.combine_shared_target(
-                    results[(parent_id, year)], [results[(k, year)] for k in kids])
+        with cyclic_gc_paused():  # as evaluate_indicators() runs it (core/batches.py)
+            results = {(pk, year): evaluation.evaluate(facts, year, settings) for pk, facts, year, settings in work}
+            for parent_id, kids in children.items():
+                for year in years_of[parent_id]:
+                    results[(parent_id, year)] = evaluation.combine_shared_target(
+                        results[(parent_id, year)], [results[(k, year)] for k in kids])
         pure += time.perf_counter() - tick
         total += len(results)
     end_to_end = time.perf_counter() - started
@@ -664,7 +666,8 @@ def phase_reevaluate(args):
             "peak_rss_mib": rss_mib(), "baseline_rss_mib": baseline_rss,
             "method": "100 plans at a time: load indicators, targets and approved values, build IndicatorFacts (untimed), "
                       "then time evaluation.evaluate for every data year (cold: each facts' first evaluation prepares it) "
-                      "and combine_shared_target for parents of shared-target sub-rows."}
+                      "and combine_shared_target for parents of shared-target sub-rows, with the cyclic garbage "
+                      "collector paused as evaluate_indicators() runs them (core/batches.py)."}
 
 
 def phase_store_refresh(args):

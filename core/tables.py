@@ -91,7 +91,7 @@ class _Cell:
         # as the template's {{ cell }} would: local time, localized numbers, escaped unless safe
         if not isinstance(content, str):
             content = localize(template_localtime(content))
-        return self.td + conditional_escape(content) + "</td>"
+        return f"{self.td}{conditional_escape(content)}</td>"  # plain str: the row is marked safe once, whole
 
 
 class RowsInPython:

@@ -130,3 +130,9 @@ def test_the_review_queue_page_in_english_keeps_its_filters(client, real_plans):
     client.force_login(reviewer)
     html = client.get(reverse("review_queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<select name="bureau"' in html and "绛县林业局" in html
+
+
+def test_the_plan_year_links_written_from_one_reversed_url_equal_reverse():
+    link = review_selectors.plan_year_link()
+    for code, year in (("140826-2021-2025", 2024), ("S-950101-2021-2025", 2023), ("示例 (1)~x", 2030)):
+        assert link(code, year) == reverse("plan_year_review", args=[code, year])

@@ -17,6 +17,7 @@ from django.db.models import JSONField
 from django.utils import timezone
 
 from core import generations, phrases
+from core.batches import cyclic_gc_paused
 from reporting import workflow
 
 from indicators import evaluation
@@ -107,19 +108,21 @@ def evaluate_indicators(indicators, years_for=data_years):
     results = []
     cache = {}
     settings_of = {}
-    for indicator in indicators:
-        plan = indicator.plan
-        settings = settings_of.get(plan.pk)
-        if settings is None:
-            settings = settings_of[plan.pk] = plan_settings(plan)
-        own_settings = settings.for_indicator(indicator.key, indicator.number)
-        parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
-        for year in years_for(plan):
-            milestone = milestone_for(plan, year)
-            key = (indicator.pk, milestone)
-            if key not in cache:
-                cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
-            results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
+    # Pure work that keeps every result until the chunk is stored: see core.batches.
+    with cyclic_gc_paused():
+        for indicator in indicators:
+            plan = indicator.plan
+            settings = settings_of.get(plan.pk)
+            if settings is None:
+                settings = settings_of[plan.pk] = plan_settings(plan)
+            own_settings = settings.for_indicator(indicator.key, indicator.number)
+            parent = by_id.get(indicator.parent_id) if indicator.shares_parent_target else None
+            for year in years_for(plan):
+                milestone = milestone_for(plan, year)
+                key = (indicator.pk, milestone)
+                if key not in cache:
+                    cache[key] = indicator_facts(indicator, milestone, approved.get(indicator.pk, ()), parent)
+                results.append((indicator, evaluation.evaluate(cache[key], year, own_settings)))
     by_key = {(i.pk, e.year): e for i, e in results}
     combined = []
     for indicator, result in results:
@@ -191,7 +194,8 @@ def _refresh(indicator_ids=None, plan_ids=None):
     if plan_ids is not None:
         queryset = queryset.filter(plan_id__in=plan_ids)
     indicators = list(queryset)
-    rows = [_result_fields(i, r) for i, r in evaluate_indicators(indicators)]
+    with cyclic_gc_paused():  # the rows (and their explanation JSON) live until they are inserted
+        rows = [_result_fields(i, r) for i, r in evaluate_indicators(indicators)]
     if indicator_ids is None:
         EvaluationResult.objects.filter(plan_id__in=plan_ids).delete()
     else:

@@ -11,12 +11,17 @@ reads, for a whole page, the targets of its rows and their parent rows with thei
 numbers (two queries), the approved versions (one) and the evidence (one).
 """
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery,
                               Value, When, prefetch_related_objects)
 from django.db.models.functions import Abs, Coalesce
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from reporting import workflow
@@ -30,8 +35,8 @@ from indicators.results.services import milestone_for
 LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
 
 # Fields whose change since the last approval a reviewer sees, with their labels.
-DIFF_FIELDS = (("raw", "填报值"), ("judgement", "完成情况"), ("source", "数据来源"), ("note", "备注"),
-               ("explanation", "变化说明"), ("rate_mode", "降低率口径"))
+DIFF_FIELDS = (("raw", _("填报值")), ("judgement", _("完成情况")), ("source", _("数据来源")), ("note", _("备注")),
+               ("explanation", _("变化说明")), ("rate_mode", _("降低率口径")))
 
 FLAGS = {"large_change": _("变化较大"), "binding": _("约束性"), "late": _("逾期")}
 
@@ -116,7 +121,8 @@ def _target_for(value):
 
 
 def context_for(value, approved_version=None, evidence_since=None):
-    """`value` comes from `with_context`; `approved_version` is its last approved historical record."""
+    """`value` comes from `with_context`; `approved_version` is its last approved historical record
+    (a dict of the `DIFF_FIELDS`)."""
     indicator = value.indicator
     target = _target_for(value)
     change = value.change_percent
@@ -131,11 +137,12 @@ def context_for(value, approved_version=None, evidence_since=None):
     if approved_version is not None:
         context.approved_before = True
         for name, label in DIFF_FIELDS:
-            old, new = getattr(approved_version, name) or "", getattr(value, name) or ""
+            old, new = approved_version[name] or "", getattr(value, name) or ""
             if old != new:
                 context.changes.append(Change(label, str(old), str(new)))
         if evidence_since:
-            context.changes.append(Change("佐证材料", "", "新增 " + "、".join(evidence_since)))
+            context.changes.append(Change(_("佐证材料"), "", gettext("新增 %(files)s") % {
+                "files": pgettext("punctuation", "、").join(evidence_since)}))
     return context
 
 
@@ -151,15 +158,17 @@ def attach_context(values):
         "targets", queryset=IndicatorTarget.objects.prefetch_related("assignments")))
     ids = [v.pk for v in values]
     approved_versions = {}
+    # The fields compared, as plain rows: a page's approved versions need no model instances.
     for version in (IndicatorValue.history.filter(id__in=ids, state=workflow.APPROVED)
-                    .order_by("id", "-history_date", "-history_id")):
-        approved_versions.setdefault(version.id, version)
+                    .order_by("id", "-history_date", "-history_id")
+                    .values("id", "history_date", *(name for name, _label in DIFF_FIELDS))):
+        approved_versions.setdefault(version["id"], version)
     added = {}
     value_type = ContentType.objects.get_for_model(IndicatorValue)
     for object_id, uploaded_at, name in Evidence.objects.filter(content_type=value_type, object_id__in=ids).values_list(
             "object_id", "uploaded_at", "original_name"):
         approved = approved_versions.get(object_id)
-        if approved is not None and uploaded_at > approved.history_date:
+        if approved is not None and uploaded_at > approved["history_date"]:
             added.setdefault(object_id, []).append(name)
     for value in values:
         value.review = context_for(value, approved_versions.get(value.pk), added.get(value.pk))
@@ -190,7 +199,24 @@ def plan_year_rows(user, plan, year):
 
 
 def pending_plan_years(user):
-    """(plan code, region name, year, count) of the plan-years with submitted values — one query."""
-    return list(IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
-                .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
-                .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
+    """(link, region name, year, count) of the plan-years with submitted values — one query.
+
+    A province's reviewer has a couple of hundred of them; the links are written from one
+    reversed URL rather than by a `reverse()` each."""
+    rows = (IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
+            .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
+            .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
+    link = plan_year_link()
+    return [(link(code, year), region, year, n) for code, region, year, n in rows]
+
+
+def plan_year_link():
+    """A function (plan code, year) → the URL of that plan-year's batch review, equal to
+    `reverse("plan_year_review", args=[code, year])`."""
+    marker = "~code~"
+    pattern = reverse("plan_year_review", args=[marker, 1])
+    head, tail = pattern.split(marker)
+    if tail != "/1/":  # the route is …/<str:code>/<int:year>/
+        raise ImproperlyConfigured(f"plan_year_review has changed shape: {pattern}")
+    safe = RFC3986_SUBDELIMS + "~:@"  # what reverse() leaves unquoted in a path segment
+    return lambda code, year: f"{head}{quote(code, safe=safe)}/{int(year)}/"
