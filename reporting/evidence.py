@@ -7,16 +7,16 @@ Files are stored under a random name outside the static root and served only thr
 permission-checked view. Quotas (settings, with defaults): files and bytes per record (one value
 or one year's project progress), and bytes per uploader.
 """
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext
 
+from core import uploads
 from reporting.models import Evidence
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +24,7 @@ _MAGIC = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"PK\x03\x04", XLSX_TYPE),
+    (uploads.ZIP_SIGNATURE, XLSX_TYPE),
 )
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 
@@ -63,21 +63,15 @@ def check_evidence(upload, max_bytes=None):
     if media_type is None:
         raise EvidenceRejected(f"佐证材料「{name}」的文件类型不受支持，只接受 PDF、PNG、JPEG 图片和 .xlsx 工作簿。")
     if media_type == XLSX_TYPE:
-        _check_workbook(name, data)
+        _check_workbook(name, data, max_bytes)
     return CheckedFile(name=name_for_type(name, media_type), media_type=media_type, data=data)
 
 
-def _check_workbook(name, data):
+def _check_workbook(name, data, max_bytes):
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise EvidenceRejected(f"佐证材料「{name}」已损坏或不是有效的 .xlsx 工作簿。") from None
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise EvidenceRejected(f"佐证材料「{name}」不是有效的 .xlsx 工作簿。")
-    if total > MAX_UNCOMPRESSED:
-        raise EvidenceRejected(f"佐证材料「{name}」解压后过大，疑似压缩炸弹，已拒绝。")
+        uploads.check_zip_package(data, uploads.XLSX, max_bytes=max_bytes, max_unpacked=MAX_UNCOMPRESSED)
+    except uploads.PackageRejected as exc:
+        raise EvidenceRejected(gettext("佐证材料「%(name)s」：%(problem)s") % {"name": name, "problem": exc}) from None
 
 
 _SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", XLSX_TYPE: ".xlsx"}

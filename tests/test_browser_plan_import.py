@@ -11,6 +11,7 @@ from tests.conftest import _load_real_plans
 from tests.docx_builder import build_docx
 from tests.factories import user_with_role
 from tests.test_browser import browser_page, login  # noqa: F401  (the fixture and the login helper)
+from tests.test_plan_import_preview import next_plan_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,11 +59,7 @@ def test_an_administrator_confirms_the_previous_plans_counterparts_and_reads_the
     page, base = browser_page
     _load_real_plans()
     user_with_role(Role.ADMIN, username="b_admin")
-    with open(PLANS_DIR / "140826-2021-2025.toml", "rb") as handle:
-        data = tomllib.load(handle)
-    data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
-    for item in data["indicator"]:
-        item["targets"] = {"2030": text for text in item["targets"].values()}
+    data = next_plan_data()
     document = tmp_path / "绛县十五五.docx"
     document.write_bytes(build_docx(data))
     old = {i.key: i for i in Indicator.objects.filter(plan__code="140826-2021-2025")}

@@ -189,13 +189,7 @@ def test_a_new_plan_of_a_region_is_matched_to_its_previous_plan_and_baselines_ar
     forest = Indicator.objects.get(plan__code=JIANG, key="2")  # 森林覆盖率
     IndicatorValue.objects.create(indicator=forest, year=2025, raw="37.2", number=Decimal("37.2"), state="approved",
                                   synthetic=True)
-    data = data_file(JIANG)
-    data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
-    for item in data["indicator"]:
-        item["targets"] = {"2030": text for text in item["targets"].values()}
-    data["indicator"][1]["baseline"] = "37.07"
-    data["indicator"][2]["name"] = "示例数据新增指标"
-    response = upload(admin, build_docx(data))
+    response = upload(admin, next_plan_document())
     preview = response.context["preview"]
     assert preview.table.code == "140826-2026-2030" and preview.previous_plan.code == JIANG
     rows = {r.row.key: r for r in preview.rows}
@@ -206,12 +200,19 @@ def test_a_new_plan_of_a_region_is_matched_to_its_previous_plan_and_baselines_ar
     assert "本规划印为 37.07，上一规划 2025 年审核值为 37.2" in html and "上一规划无对应指标" in html
 
 
-def next_plan_document(**changes):
-    """绛县's 2021–2025 table as its 2026–2030 plan (示例数据): row 3 renamed so that nothing matches it."""
+def next_plan_data():
+    """绛县's 2021–2025 plan data as its 2026–2030 plan (示例数据): base year 2025, every target for 2030."""
     data = data_file(JIANG)
     data["plan"].update(title="绛县“十五五”生态保护规划（示例数据）", base_year=2025, milestone_years=[2030])
     for item in data["indicator"]:
         item["targets"] = {"2030": text for text in item["targets"].values()}
+    return data
+
+
+def next_plan_document():
+    """The 2026–2030 plan document: 森林覆盖率's baseline printed as 37.07, row 3 renamed so that
+    nothing matches it."""
+    data = next_plan_data()
     data["indicator"][1]["baseline"] = "37.07"
     data["indicator"][2]["name"] = "示例数据新增指标"
     return build_docx(data)

@@ -23,14 +23,20 @@ def _chinese():
         yield
 
 
-@pytest.fixture
-def next_plan(real_plans):
+def next_table():
+    """绛县's 2021–2025 table as its 2026–2030 plan (示例数据): base year 2025, every target for 2030."""
     table = plan_table_from_db(Plan.objects.get(code=JIANG))
     table.code, table.title = "140826-2026-2030", "绛县“十五五”生态规划（示例数据）"
     table.base_year, table.milestone_years, table.midterm_year, table.parent_plan = 2025, [2030], 2028, ""
     for row in table.rows:
         row.targets = {2030: text for text in row.targets.values()}
         row.baseline_year = None
+    return table
+
+
+@pytest.fixture
+def next_plan(real_plans):
+    table = next_table()
     table.rows[1].baseline, table.rows[1].targets = "37.2", {2030: "38"}  # 森林覆盖率
     return save_plan_table(table, synthetic=True)
 
@@ -144,12 +150,7 @@ def test_the_import_command_stores_the_automatic_match_and_says_so(real_plans, t
 
     from indicators.plans.xlsx import write_plan_table
 
-    table = plan_table_from_db(Plan.objects.get(code=JIANG))
-    table.code, table.title = "140826-2026-2030", "绛县“十五五”生态规划（示例数据）"
-    table.base_year, table.milestone_years, table.midterm_year, table.parent_plan = 2025, [2030], 2028, ""
-    for row in table.rows:
-        row.targets = {2030: text for text in row.targets.values()}
-        row.baseline_year = None
+    table = next_table()
     table.rows[2].name = "示例数据新增指标"
     path = tmp_path / "plan.xlsx"
     path.write_bytes(write_plan_table(table))

@@ -274,6 +274,26 @@ def test_a_template_without_the_body_placeholder_is_refused_with_a_reason(client
     assert default.content == gbt.default_template()
 
 
+def test_a_template_that_unpacks_to_more_than_50_mb_is_refused_before_python_docx_reads_it(client, city_reviewer,
+                                                                                          settings, tmp_path):
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(city_reviewer)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_county_template())) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        out.writestr("word/media/huge.bin", b"\0" * (51 * 1024 * 1024))
+    assert len(bomb.getvalue()) < gbt.TEMPLATE_MAX_BYTES
+    assert gbt.template_problems(bomb.getvalue()) == ["无法读取模板：文件解压后过大，疑似压缩炸弹，已拒绝。"]
+    response = client.post(reverse("report_template", args=[JIANG]),
+                           {"file": SimpleUploadedFile("t.docx", bomb.getvalue())}, follow=True)
+    assert "疑似压缩炸弹" in response.content.decode() and not ReportTemplate.objects.exists()
+
+
 def test_staff_cannot_upload_a_template(client, real_plans, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

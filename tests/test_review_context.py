@@ -139,24 +139,25 @@ def test_a_reopened_and_resubmitted_value_shows_its_diff_against_the_approved_ve
     assert "较审核通过版本的修改" in page and "林业统计年报" in page and "二调数据" in page
 
 
-def test_the_queue_runs_the_same_number_of_queries_for_three_rows_as_for_thirty(client, jiang, city_reviewer,
-                                                                                  django_assert_max_num_queries):
+def queue_queries(client):
+    """How many queries the review queue runs on a load after a first one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(reverse("review_queue"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("review_queue"))
+    return len(queries)
+
+
+def test_the_queue_runs_the_same_number_of_queries_for_three_rows_as_for_thirty(client, jiang, city_reviewer,
+                                                                                  django_assert_max_num_queries):
     indicators = list(jiang.indicators.filter(value_type="number"))
     client.force_login(city_reviewer)
-
-    def count():
-        client.get(reverse("review_queue"))
-        with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("review_queue"))
-        return len(queries)
-
     for indicator in indicators[:3]:
         value(indicator, 2022, "1", state=workflow.APPROVED)
         value(indicator, 2023, "2")
-    few = count()
+    few = queue_queries(client)
     for indicator in indicators[3:]:
         for year in (2021, 2022, 2023, 2024):
             value(indicator, year, "3")
@@ -199,21 +200,11 @@ def test_people_are_shown_by_bureau_and_name_not_user_name(client, forest, staff
 def test_the_queue_runs_exactly_as_many_queries_whatever_its_rows_hold(client, jiang, city_reviewer, staff):
     """Rows never approved before, rows approved once and reopened, rows with evidence, sub-rows
     reading their parent's target: the same queries for a page of either."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(city_reviewer)
-
-    def count():
-        client.get(reverse("review_queue"))
-        with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("review_queue"))
-        return len(queries)
-
     plain = [i for i in jiang.indicators.filter(value_type="number", parent__isnull=True)][:3]
     for indicator in plain:
         value(indicator, 2023, "2", by=staff)
-    fresh = count()
+    fresh = queue_queries(client)
 
     reopened = value(plain[0], 2024, "5", by=staff)
     review(reopened, workflow.APPROVE, city_reviewer)
@@ -227,4 +218,4 @@ def test_the_queue_runs_exactly_as_many_queries_whatever_its_rows_hold(client, j
     sub_row = jiang.indicators.filter(parent__isnull=False, value_type="number").first()
     if sub_row is not None:
         value(sub_row, 2023, "1", by=staff)
-    assert count() == fresh
+    assert queue_queries(client) == fresh

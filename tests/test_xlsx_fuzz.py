@@ -1,5 +1,5 @@
-"""Every .xlsx upload path (年度填报 form upload, 规划 import; 下达目标 and 重点工程 have no .xlsx
-upload) answers a malformed workbook with 400 and a Chinese message, never a 500, and saves
+"""Every .xlsx upload path (年度填报 form upload, 规划 import, 下达目标 upload; 重点工程 have no
+.xlsx upload) answers a malformed workbook with 400 and a Chinese message, never a 500, and saves
 nothing. openpyxl's read-only mode parses sheet XML lazily inside iter_rows, so a DTD or a
 truncated sheet only fails there (issue 17). Mutations are deterministic (seeded)."""
 import io
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from indicators.models import Bureau, IndicatorValue, Plan
+from indicators.models import AssignedTarget, Bureau, IndicatorValue, Plan, Region
 from indicators.plans.services import plan_table_from_db
 from indicators.plans.xlsx import WorkbookRejected, read_plan_table, write_plan_table
 from reporting.submission import open_period
@@ -176,3 +176,26 @@ def test_a_workbook_claiming_an_unknown_zip_version_is_refused_with_a_chinese_me
     data[entry + 6:entry + 8] = (235).to_bytes(2, "little")  # "version needed to extract": 23.5
     with pytest.raises(WorkbookRejected, match="工作簿"):
         read_plan_table(bytes(data))
+
+
+def test_every_mutated_assignment_sheet_is_refused_with_400_and_a_chinese_message(client, real_plans):
+    yuncheng = Region.objects.get(code="140800")
+    client.force_login(user_with_role(Role.REVIEWER, region=yuncheng, username="yuncheng-review"))
+    original = client.get(reverse("assigned_targets_download", args=[yuncheng.code])).content
+    members = _members(original)
+    sheet = _sheets(members)[0]
+    xml = members[sheet]
+    damaged = [("DTD", _zip({**members, sheet: DTD + _body(xml)})),
+               ("truncated", _zip({**members, sheet: xml[: len(xml) // 2]}))] + mutations(original)
+    for label, data in damaged:
+        response = client.post(reverse("assigned_targets", args=[yuncheng.code]),
+                               {"file": SimpleUploadedFile("下达目标.xlsx", data)})
+        assert response.status_code in (302, 400), label
+        if response.status_code == 400:
+            html = response.content.decode()
+            assert any(word in html for word in ("工作簿", "工作表", ".xlsx", "表头", "文件")), label
+    for (label, data), reason in zip(damaged[:2], ("含有 DTD 声明", "无法读取")):
+        response = client.post(reverse("assigned_targets", args=[yuncheng.code]),
+                               {"file": SimpleUploadedFile("下达目标.xlsx", data)})
+        assert response.status_code == 400 and reason in response.content.decode(), label
+    assert not AssignedTarget.objects.exists()

@@ -7,15 +7,15 @@ still maps; errors name the sheet row. Numbers are written as numbers, user text
 import io
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.figures import put_figure
 from core.security import int_or
 
 from indicators.assignments.services import AssignmentInput
-from indicators.entry.xlsx import neutralise, unneutralise
-from indicators.plans.xlsx import WorkbookRejected, _text_cell, cell_text, check_upload
+from indicators.entry.xlsx import neutralise, read_form_sheet, unneutralise
+from indicators.plans.xlsx import _text_cell, cell_text
 
 SHEET = "下达目标"
 HEADERS = ["行键", "县（区）", "指标", "子项", "计量单位", "目标年", "原文", "下达数值", "下达文件（文号）", "下达日期", "版本"]
@@ -55,20 +55,10 @@ def write_assignments(region, rows):
 
 def read_assignments(data, rows, max_bytes):
     """(items, errors): AssignmentInputs for the rows filled in, or errors naming sheet rows."""
-    check_upload(data, max_bytes)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise WorkbookRejected("无法读取该 .xlsx 文件，请确认文件未损坏。") from None
-    if SHEET not in wb.sheetnames:
-        raise WorkbookRejected(f"工作簿中没有「{SHEET}」工作表，请使用本系统下载的下达目标录入表。")
-    sheet = wb[SHEET]
-    header = [cell_text(c) for c in next(sheet.iter_rows(min_row=3, max_row=3, values_only=True), ())]
-    if header[: len(HEADERS)] != HEADERS:
-        raise WorkbookRejected("表头与下载的录入表不一致，请使用本系统下载的下达目标录入表，不要增删列。")
+    sheet = read_form_sheet(data, max_bytes, sheet=SHEET, headers=HEADERS, first_row=_FIRST_ROW, form_name="下达目标录入表")
     by_key = {row.key: row for row in rows}
     items, errors, seen = [], [], set()
-    for number, cells in enumerate(sheet.iter_rows(min_row=_FIRST_ROW, values_only=True), start=_FIRST_ROW):
+    for number, cells in enumerate(sheet, start=_FIRST_ROW):
         raw_cells = list(cells) + [None] * len(HEADERS)
         texts = [unneutralise(cell_text(c)) for c in raw_cells[: len(HEADERS)]]
         if not any(texts):

@@ -71,21 +71,29 @@ def write_entry_form(plan, year, rows):
     return out.getvalue()
 
 
-def read_entry_form(data, rows, max_bytes):
-    """(items, errors): EntryInputs for the rows the user filled, or errors naming sheet rows."""
+def read_form_sheet(data, max_bytes, *, sheet, headers, first_row, form_name):
+    """The rows from `first_row` of sheet `sheet` of a form this system wrote (its header, the row
+    above, starts with `headers`), read now and bounded (plans.xlsx open_workbook, sheet_rows);
+    WorkbookRejected naming `form_name` otherwise. The 下达目标 upload reads its sheet the same way."""
     wb = open_workbook(data, max_bytes)
     try:
-        if SHEET not in wb.sheetnames:
-            raise WorkbookRejected(f"工作簿中没有「{SHEET}」工作表，请使用本系统下载的填报表。")
-        header_rows = sheet_rows(wb, SHEET, max_col=len(HEADERS), min_row=3, max_row=3)
-        sheet = sheet_rows(wb, SHEET, max_col=len(HEADERS), min_row=_FIRST_ROW)
+        if sheet not in wb.sheetnames:
+            raise WorkbookRejected(f"工作簿中没有「{sheet}」工作表，请使用本系统下载的{form_name}。")
+        header_rows = sheet_rows(wb, sheet, max_col=len(headers), min_row=first_row - 1, max_row=first_row - 1)
+        rows = sheet_rows(wb, sheet, max_col=len(headers), min_row=first_row)
     finally:
         wb.close()
+    header = [cell_text(c) for c in (header_rows[0] if header_rows else ())]
+    if header[: len(headers)] != headers:
+        raise WorkbookRejected(f"表头与下载的{form_name}不一致，请使用本系统下载的{form_name}，不要增删列。")
+    return rows
+
+
+def read_entry_form(data, rows, max_bytes):
+    """(items, errors): EntryInputs for the rows the user filled, or errors naming sheet rows."""
+    sheet = read_form_sheet(data, max_bytes, sheet=SHEET, headers=HEADERS, first_row=_FIRST_ROW, form_name="填报表")
     by_key = {row.indicator.key: row for row in rows}
     items, errors, seen = [], [], set()
-    header = [cell_text(c) for c in (header_rows[0] if header_rows else ())]
-    if header[: len(HEADERS)] != HEADERS:
-        raise WorkbookRejected("表头与下载的填报表不一致，请使用本系统下载的填报表，不要增删列。")
     for number, cells in enumerate(sheet, start=_FIRST_ROW):
         cells = [unneutralise(cell_text(c)) for c in cells] + [""] * len(HEADERS)
         key, raw, judgement_label, source, note, explanation, version = (cells[0], cells[7], cells[8], cells[9],

@@ -25,16 +25,17 @@ returned separately as `boxes`. A box may also be written as paragraphs — a he
 and numbered items below it, in the body, a text box or a frame (`find_boxes`); it comes back in
 the same shape, its items as rows under a 序号/项目名称/建设内容/责任单位 header. The result is the
 same `PlanTable` the .xlsx template produces.
-No Django imports: the caller passes the known regions.
+No models or requests: the caller passes the known regions (the package check, core.uploads,
+translates its messages with Django's gettext).
 """
-import io
 import re
 import tomllib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+
+from core import uploads
 
 from indicators.plans.table import IndicatorRow, PlanTable, TableError
 
@@ -42,6 +43,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_DOCUMENT_XML = 30 * 1024 * 1024
+DOCUMENT_PART = "word/document.xml"
 MAX_TABLE_ROWS = 2000
 MAX_TABLE_COLUMNS = 200
 MAX_CELL_TEXT = 2000
@@ -98,24 +100,15 @@ class DocxImport:
 # --- the package ----------------------------------------------------------------------------------
 
 def check_upload(data, max_bytes):
-    """Refuse what cannot be a safe .docx before the XML parser sees it."""
-    if len(data) > max_bytes:
-        raise DocumentRejected(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），不能超过 {max_bytes // 1024 // 1024} MB。")
-    if not data.startswith(b"PK\x03\x04"):
-        raise DocumentRejected("文件不是有效的 .docx 文档（请用 Word 或 WPS 另存为 .docx 格式）。")
+    """The body XML (word/document.xml) of what passes as a safe .docx (core.uploads), before the XML
+    parser sees it; DocumentRejected otherwise."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "word/document.xml" not in names:
-                raise DocumentRejected("文件不是有效的 .docx 文档（缺少正文 word/document.xml）。")
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
-                raise DocumentRejected("文件解压后过大，疑似压缩炸弹，已拒绝。")
-            if archive.getinfo("word/document.xml").file_size > MAX_DOCUMENT_XML:
-                raise DocumentRejected("文档正文过大，已拒绝。")
-            return archive.read("word/document.xml")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError):
-        raise DocumentRejected("文件已损坏或不是有效的 .docx 文档。") from None
+        parts = uploads.check_zip_package(data, uploads.DOCX, max_bytes=max_bytes, max_unpacked=MAX_UNCOMPRESSED)
+        if parts[DOCUMENT_PART].file_size > MAX_DOCUMENT_XML:
+            raise DocumentRejected("文档正文过大，已拒绝。")
+        return uploads.read_zip_part(data, DOCUMENT_PART, uploads.DOCX)
+    except uploads.PackageRejected as exc:
+        raise DocumentRejected(str(exc)) from None
 
 
 def parse_document_xml(xml):

@@ -14,6 +14,7 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from core import uploads
 from core.figures import put_figure, shown_text
 from core.security import int_or
 
@@ -102,21 +103,12 @@ def write_plan_table(table):
 
 
 def check_upload(data, max_bytes):
-    """Refuse what cannot be a safe workbook before openpyxl touches it."""
-    if len(data) > max_bytes:
-        raise WorkbookRejected(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），不能超过 {max_bytes // 1024 // 1024} MB。")
-    if not data.startswith(b"PK\x03\x04"):
-        raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（请用 Excel 或 WPS 另存为 .xlsx 格式）。")
+    """Refuse what cannot be a safe workbook (core.uploads; then no DTD in any part) before openpyxl
+    touches it: WorkbookRejected."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except Exception:  # BadZipFile, or NotImplementedError for a header claiming zip version 23.5 …
-        raise WorkbookRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from None
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise WorkbookRejected("文件不是有效的 .xlsx 工作簿（缺少工作簿内容）。")
-    if total > MAX_UNCOMPRESSED:
-        raise WorkbookRejected("文件解压后过大，疑似压缩炸弹，已拒绝。")
+        uploads.check_zip_package(data, uploads.XLSX, max_bytes=max_bytes, max_unpacked=MAX_UNCOMPRESSED)
+    except uploads.PackageRejected as exc:
+        raise WorkbookRejected(str(exc)) from None
     _refuse_dtds(data)
 
 

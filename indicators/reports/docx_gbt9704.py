@@ -14,6 +14,7 @@ every run formatted directly, so a county's template only has to supply its page
 """
 import io
 
+from django.utils.translation import gettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -22,6 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from core import uploads
+
 TITLE_FONT, BODY_FONT, HEADING1_FONT, HEADING2_FONT, PAGE_NUMBER_FONT = (
     "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体")
 LATIN_FONT = "Times New Roman"
@@ -29,6 +32,7 @@ TITLE_SIZE, BODY_SIZE, TABLE_SIZE, PAGE_NUMBER_SIZE = 22, 16, 10.5, 14  # 二号
 LINE = Pt(28.95)  # 22 lines in the 225 mm 版心
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 BODY_PLACEHOLDER = "{{ body }}"
+TEMPLATE_MAX_BYTES, TEMPLATE_MAX_UNPACKED = 5 * 1024 * 1024, 50 * 1024 * 1024  # a county's uploaded template
 # What {{ body }} / {{ attachment }} render to, then replaced by the report's own paragraphs.
 SENTINELS = {"body": "\u2063REPORT-BODY\u2063", "attachment": "\u2063REPORT-ATTACHMENT\u2063"}
 PLACEHOLDERS = {
@@ -154,6 +158,10 @@ def template_problems(content):
     """Why `content` cannot serve as a report template (Chinese, for the upload form), or []."""
     from docxtpl import DocxTemplate
 
+    try:  # a zip bomb is refused before python-docx unpacks every part into memory
+        uploads.check_zip_package(content, uploads.DOCX, max_bytes=TEMPLATE_MAX_BYTES, max_unpacked=TEMPLATE_MAX_UNPACKED)
+    except uploads.PackageRejected as exc:
+        return [gettext("无法读取模板：%(problem)s") % {"problem": exc}]
     try:
         template = DocxTemplate(io.BytesIO(content))
         variables = template.get_undeclared_template_variables()

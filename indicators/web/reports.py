@@ -19,12 +19,11 @@ from core.labels import label as translated
 from indicators.evaluation import STATUS_LABELS
 from indicators.models import EvaluationReport, Plan, ReportTemplate
 from indicators.reports import drafting, formats
-from indicators.reports.docx_gbt9704 import PLACEHOLDERS, default_template
+from indicators.reports.docx_gbt9704 import PLACEHOLDERS, TEMPLATE_MAX_BYTES, default_template
 from indicators.reports.services import (freeze, remove_template, report_year, save_paragraphs, store_template,
                                          unresolved)
 from indicators.reports.tasks import STALE_AFTER, generate_report
 
-TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 DOCX = formats.get("docx").content_type
 
 
