@@ -110,3 +110,36 @@ class RowsInPython:
             parts.append("</tr>")
         return mark_safe("".join(parts))
 
+
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class _WithQuery:
+    """`request` as RequestConfig reads it, with another query string."""
+
+    def __init__(self, request, query):
+        self._request, self.GET = request, query
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
+def configure(request, table, per_page=PAGE_SIZES[0]):
+    """django-tables2's RequestConfig (ordering and page from the query string) with the page size a
+    reader may choose limited to `PAGE_SIZES` (`?per_page=50`); any other value gets `per_page`.
+    RequestConfig alone takes any number: `?per_page=1000000` rendered a whole province in one page,
+    and `?per_page=0` divided by zero."""
+    from django_tables2 import RequestConfig
+
+    from core.security import int_or
+
+    field = table.prefixed_per_page_field
+    requested = int_or(request.GET.get(field))
+    size = requested if requested in PAGE_SIZES else per_page
+    query = request.GET.copy()
+    query[field] = str(size)
+    RequestConfig(_WithQuery(request, query), paginate={"per_page": size}).configure(table)
+    table.request = request
+    table.page_sizes = [(n, n == size) for n in PAGE_SIZES]
+    return table

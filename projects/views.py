@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from core import generations
 from core.http import BadVersion, bad_request, parse_version
 from core.security import int_or
+from core.tables import configure as configure_table
 from accounts.roles import scope_key
 from indicators.web.plans import xlsx_response
 from reporting import services, workflow
@@ -32,8 +32,6 @@ from projects.progress import ProgressRejected, open_years, review_progress, sav
 from projects.summary import progress_rows_for, project_summary
 from projects.tables import ProjectTable
 
-PER_PAGE = 50
-
 
 def _projects(user):
     return Project.objects.visible_to(user).select_related("plan__region", "box", "bureau")
@@ -48,7 +46,7 @@ def _filtered(request):
 def project_list(request):
     filterset, projects = _filtered(request)
     table = ProjectTable(projects.prefetch_related("counties", "quantities"))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table)
     # The summary covers every project the filters match (a province: hundreds), not just this
     # page of the table: computed once per data generation for each scope and filter.
     filters = sorted((k, v) for k, v in request.GET.lists() if k in ProjectFilter.base_filters)

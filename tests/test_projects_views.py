@@ -11,6 +11,7 @@ from projects.models import Project, ProjectProgress, QuantityProgress, Status
 from reporting import workflow
 from reporting.models import StateChange
 
+from core.tables import PAGE_SIZES
 from tests.factories import user_with_role
 from tests.test_projects_support import (  # noqa: F401
     JIANG, YUNCHENG, _real_projects_committed, forestry_project, open_period, people, real_projects,
@@ -84,7 +85,17 @@ def test_the_list_keeps_to_a_query_budget(admin_client, django_assert_max_num_qu
     assert Project.objects.count() > 100
     with django_assert_max_num_queries(20):
         response = admin_client.get("/projects/")
-    assert len(names(response)) == 50
+    assert len(names(response)) == PAGE_SIZES[0]
+
+
+def test_the_reader_chooses_the_page_size_among_the_offered_ones(admin_client):
+    assert len(names(admin_client.get("/projects/", {"per_page": 50}))) == 50
+    assert len(names(admin_client.get("/projects/", {"per_page": 100}))) == 100
+    html = admin_client.get("/projects/", {"per_page": 50}).content.decode()
+    assert "<strong>50</strong>" in html and "per_page=100" in html
+    for refused in ("100000", "0", "-5", "abc", "7"):
+        response = admin_client.get("/projects/", {"per_page": refused})
+        assert response.status_code == 200 and len(names(response)) == PAGE_SIZES[0], refused
 
 
 def test_the_project_page_keeps_to_a_query_budget(admin_client, forestry_project, django_assert_max_num_queries):

@@ -128,3 +128,23 @@ def test_the_project_list_summary_is_cached_per_filter(client, leader, real_proj
     one_plan, other_filter = projects_sql({"plan": "140826-2021-2025"})
     assert cold and not warm and other_filter
     assert one_plan.context["summary"].total < everything.context["summary"].total
+
+
+def test_the_review_queues_plan_years_are_read_once_per_generation_and_renewed_by_an_approval(
+        client, real_plans, django_capture_on_commit_callbacks):
+    from indicators.review.selectors import pending_plan_years
+
+    jiang = real_plans["140826-2021-2025"]
+    reviewer = user_with_role(Role.REVIEWER, region=jiang.region)
+    staff = user_with_role(Role.BUREAU_STAFF, bureau=jiang.indicators.filter(bureaus__isnull=False).first().bureaus.first())
+    values = [IndicatorValue.objects.create(indicator=indicator, year=2023, raw="1", number=1, state=workflow.SUBMITTED,
+                                            created_by=staff, updated_by=staff)
+              for indicator in jiang.indicators.filter(value_type="number", values__isnull=True)[:2]]
+    _forget_setup_raises()
+    assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 2)]
+    with CaptureQueriesContext(connection) as queries:
+        assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 2)]
+    assert not any("indicators_indicatorvalue" in q["sql"] for q in queries.captured_queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_value(values[0], workflow.APPROVE, reviewer)
+    assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 1)]

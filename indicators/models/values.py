@@ -46,7 +46,11 @@ class IndicatorValue(ReviewedRecord):
             state_constraint("value_state_valid"),
             models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="value_year_sane"),
         ]
-        indexes = [models.Index(fields=["state", "year"])]
+        indexes = [
+            models.Index(fields=["state", "year"]),
+            # The review queue: submitted values, oldest submission first, a page at a time.
+            models.Index(fields=["state", "submitted_at", "id"], name="value_queue_order"),
+        ]
         verbose_name = _("年度值")
         verbose_name_plural = _("年度值")
 

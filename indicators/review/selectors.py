@@ -11,19 +11,21 @@ reads, for a whole page, the targets of its rows and their parent rows with thei
 numbers (two queries), the approved versions (one) and the evidence (one).
 """
 from dataclasses import dataclass, field
-from urllib.parse import quote
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery,
                               Value, When, prefetch_related_objects)
-from django.db.models.functions import Abs, Coalesce
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import scope_key
+from core import generations
 from reporting import workflow
 from reporting.models import Evidence
 
@@ -199,15 +201,20 @@ def plan_year_rows(user, plan, year):
 
 
 def pending_plan_years(user):
-    """(link, region name, year, count) of the plan-years with submitted values — one query.
+    """(link, region name, year, count) of the plan-years with submitted values.
 
-    A province's reviewer has a couple of hundred of them; the links are written from one
-    reversed URL rather than by a `reverse()` each."""
-    rows = (IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
-            .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
-            .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
-    link = plan_year_link()
-    return [(link(code, year), region, year, n) for code, region, year, n in rows]
+    An aggregate over every submitted value in scope, like the region summaries: read once per
+    data generation for each scope (`core.generations`; submitting, reviewing and reopening
+    values all raise it). A province's reviewer has a couple of hundred plan-years; their links
+    are written from one reversed URL rather than by a `reverse()` each."""
+    def compute():
+        rows = (IndicatorValue.objects.reviewable_by(user).filter(state=workflow.SUBMITTED).order_by()
+                .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
+                .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
+        link = plan_year_link()
+        return [(link(code, year), region, year, n) for code, region, year, n in rows]
+
+    return generations.cached(("pending_plan_years", *scope_key(user)), compute)
 
 
 def plan_year_link():

@@ -11,11 +11,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from core.decorators import role_required
 from core.http import BadVersion, bad_request, parse_version, redirect_back
 from core.security import int_or
+from core.tables import configure as configure_table
 from reporting import workflow
 from reporting.evidence import name_for_type
 from reporting.labels import action_label
@@ -37,7 +37,7 @@ def review_queue(request):
     values = review_selectors.queue_values(request.user)
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_table(request, table)
     review_selectors.attach_context(row.record for row in table.page.object_list)
     return render(request, "indicators/review_queue.html", {
         "filter": queue, "table": table, "plan_years": review_selectors.pending_plan_years(request.user)})
