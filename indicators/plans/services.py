@@ -3,7 +3,7 @@ from django.db import transaction
 
 from indicators.plans import catalog
 from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
-from indicators.plans.table import TableError, validate
+from indicators.plans.table import TableError, gettext_noop, validate
 
 
 class PlanTableInvalid(Exception):
@@ -31,9 +31,11 @@ def check_plan_table(table, predecessors=None):
     confirmed predecessor in the region's previous plan)."""
     errors = validate(table)
     if not Region.objects.filter(code=table.region_code).exists():
-        errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
+        errors.append(TableError.of(None, gettext_noop("区划代码"), gettext_noop("行政区划 %(region)s 不存在，请先在管理后台添加。"),
+                                    region=table.region_code))
     if table.parent_plan and not Plan.objects.filter(code=table.parent_plan).exists():
-        errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+        errors.append(TableError.of(None, gettext_noop("上级规划"), gettext_noop("上级规划 %(plan)s 尚未导入。"),
+                                    plan=table.parent_plan))
     errors += _check_predecessors(table, predecessors or {})
     return errors
 
@@ -49,9 +51,12 @@ def _check_predecessors(table, predecessors):
     errors = []
     for row in table.rows:
         if row.key in wanted and wanted[row.key] not in known:
-            where = f"上一规划 {previous.code}" if previous else "上一规划（本区划没有更早的规划）"
-            errors.append(TableError(row.source_row, "上一规划对应指标",
-                                     f"指标「{row.name}」选择的对应指标不属于{where}，请重新选择。"))
+            if previous:
+                message = gettext_noop("指标「%(name)s」选择的对应指标不属于上一规划 %(plan)s，请重新选择。")
+            else:
+                message = gettext_noop("指标「%(name)s」选择的对应指标不属于上一规划（本区划没有更早的规划），请重新选择。")
+            errors.append(TableError.of(row.source_row, gettext_noop("上一规划对应指标"), message, name=row.name,
+                                        **({"plan": previous.code} if previous else {})))
     return errors
 
 
@@ -152,11 +157,12 @@ def save_imported_plan(table, *, box_data=None, predecessors=None):
         from projects.seed import ProjectDataError, load_project_data
 
         if plan.boxes.exists():
-            raise PlanTableInvalid([TableError(None, "专栏", "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。")])
+            raise PlanTableInvalid([TableError.of(None, gettext_noop("专栏"), gettext_noop(
+                "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。"))])
         try:
             load_project_data("上传的规划文档", {**box_data, "plan": {"code": plan.code}})
         except ProjectDataError as exc:
-            raise PlanTableInvalid([TableError(None, "专栏", message) for message in exc.errors]) from None
+            raise PlanTableInvalid([TableError.of(None, gettext_noop("专栏"), message) for message in exc.errors]) from None
         generations.bump()  # project summaries read these rows
     return plan
 
@@ -199,7 +205,8 @@ def _delete_rows(indicators):
             indicator.delete()
     except ProtectedError:
         raise PlanTableInvalid(
-            [TableError(None, "指标", f"指标「{i.name}」已有填报数据，不能在导入时删除。") for i in indicators]
+            [TableError.of(None, gettext_noop("指标"), gettext_noop("指标「%(name)s」已有填报数据，不能在导入时删除。"), name=i.name)
+             for i in indicators]
         ) from None
 
 
