@@ -11,8 +11,9 @@ _TAGS = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"“[^”]*”")
 _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
 # Text a page marks lang="zh-hans" is declared Chinese in every language: the stored "why this
-# status" steps and the evaluation settings, which the pure evaluation writes in Chinese.
-_MARKED_CHINESE = re.compile(r'<(ol|ul|span|p|div)\b[^>]*\blang="zh-hans"[^>]*>.*?</\1>', re.S)
+# status" steps and the evaluation settings, which the pure evaluation writes in Chinese, and the
+# text of an evaluation report (a Chinese official document), shown and edited as it is filed.
+_MARKED_CHINESE = re.compile(r'<(ol|ul|span|p|div|textarea)\b[^>]*\blang="zh-hans"[^>]*>.*?</\1>', re.S)
 # Proper names that stay in their own language (the language switcher names 简体中文 in Chinese).
 KEPT = ["简体中文"]
 
@@ -89,7 +90,8 @@ def english_pages():
              ("admin", "/regions/140800/compare/"), ("admin", "/regions/140800/summary/"),
              ("yuncheng_reviewer", "/regions/140800/assigned-targets/"),
              ("yuncheng_leader", "/"), ("yuncheng_leader", "/regions/140800/summary/"),
-             ("jiang_forestry", "/"), ("jiang_reviewer", "/"), ("jiang_reviewer", "/review/")]
+             ("jiang_forestry", "/"), ("jiang_reviewer", "/"), ("jiang_reviewer", "/review/"),
+             ("admin", "/plans/import/"), ("admin", "/account/token/"), ("jiang_forestry", "/account/token/")]
     for plan in Plan.objects.filter(synthetic=False):
         pages += [("admin", f"/plans/{plan.code}/"), ("admin", f"/plans/{plan.code}/evaluation/"),
                   ("admin", f"/plans/{plan.code}/dashboard/"), ("admin", f"/plans/{plan.code}/reports/"),

@@ -1,5 +1,6 @@
 """Write a validated PlanTable into the database: all of it or, on any error, none of it."""
 from django.db import transaction
+from django.utils.translation import gettext as _, pgettext
 
 from indicators.plans import catalog
 from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
@@ -20,7 +21,7 @@ def resolve_bureaus(region, names):
     for name in names:
         bureau = aliases.get(name)
         if bureau is None:
-            bureau, _ = Bureau.objects.get_or_create(region=region, name=name)
+            bureau, _created = Bureau.objects.get_or_create(region=region, name=name)
         bureaus.append(bureau)
     return bureaus
 
@@ -240,7 +241,7 @@ def plan_table_from_db(plan):
 # indicator's history row carries the change as its reason).
 
 class SetupRejected(Exception):
-    pass
+    """A set-up fix refused; the message is in the active language (these services serve the set-up page)."""
 
 
 def _save_with_history(obj, user, reason):
@@ -257,10 +258,11 @@ def assign_bureau(plan, bureau, indicator_ids, user):
     from core import generations
 
     if bureau.region_id != plan.region_id:
-        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的指标。")
+        raise SetupRejected(_("部门「%(bureau)s」不属于%(region)s，不能指派给本规划的指标。")
+                            % {"bureau": bureau, "region": plan.region.name})
     indicators = list(plan.indicators.filter(pk__in=indicator_ids).prefetch_related("bureaus").order_by("order"))
     if not indicators:
-        raise SetupRejected("请至少勾选一项指标。")
+        raise SetupRejected(_("请至少勾选一项指标。"))
     linked = 0
     for indicator in indicators:
         if bureau in indicator.bureaus.all():
@@ -281,10 +283,10 @@ def link_measures(plan, links, user):
 
     measures = Measure.objects.in_bulk([m for m in links.values() if m])
     indicators = plan.indicators.in_bulk(list(links))
-    errors = [f"指标 {pk} 不属于本规划。" for pk in links if pk not in indicators]
-    errors += [f"目录指标 {m} 不存在。" for m in links.values() if m and m not in measures]
+    errors = [_("指标 %(id)s 不属于本规划。") % {"id": pk} for pk in links if pk not in indicators]
+    errors += [_("目录指标 %(id)s 不存在。") % {"id": m} for m in links.values() if m and m not in measures]
     if errors:
-        raise SetupRejected("；".join(errors))
+        raise SetupRejected(pgettext("punctuation", "；").join(errors))
     linked = 0
     for pk, measure_id in links.items():
         indicator = indicators[pk]
@@ -305,7 +307,8 @@ def open_periods(plan, years, user):
 
     outside = [y for y in years if not plan.first_year <= y <= plan.final_year]
     if outside:
-        raise SetupRejected(f"年份 {'、'.join(map(str, outside))} 不在规划期 {plan.period_label} 内。")
+        raise SetupRejected(_("年份 %(years)s 不在规划期 %(period)s 内。")
+                            % {"years": pgettext("punctuation", "、").join(map(str, outside)), "period": plan.period_label})
     return [open_period(plan, year, user) for year in sorted(set(years))]
 
 
@@ -315,10 +318,11 @@ def assign_project_bureau(plan, bureau, project_ids, user):
     from core import generations
 
     if bureau.region_id != plan.region_id:
-        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的重点工程。")
+        raise SetupRejected(_("部门「%(bureau)s」不属于%(region)s，不能指派给本规划的重点工程。")
+                            % {"bureau": bureau, "region": plan.region.name})
     projects = list(plan.projects.filter(pk__in=project_ids))
     if not projects:
-        raise SetupRejected("请至少勾选一项重点工程。")
+        raise SetupRejected(_("请至少勾选一项重点工程。"))
     for project in projects:
         project.bureau = bureau
         _save_with_history(project, user, f"指派责任部门：{bureau.name}")
