@@ -13,6 +13,9 @@ _ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
 # Nothing is exempt for being marked lang="zh-hans": the "why this status" steps, the plan's
 # verdict, the target readings and the evaluation settings are rendered in the page's language
 # (core.phrases); only plan data stays as printed.
+# The one exception: an evaluation report's own text (its drafted paragraphs and the verdict it
+# froze), a Chinese official document shown and edited as it is filed, marked `data-filed`.
+_FILED = re.compile(r'<(span|div|textarea)\b[^>]*\bdata-filed\b[^>]*>.*?</\1>', re.S)
 # Proper names that stay in their own language (the language switcher names 简体中文 in Chinese).
 KEPT = ["简体中文"]
 
@@ -38,6 +41,12 @@ def plan_data_strings():
     for model, fields in sources:
         for row in model.objects.values_list(*fields):
             texts.update(str(v) for v in row if v)
+    from indicators.plans.targets import parse_value
+
+    for raw, in Indicator.objects.values_list("baseline_raw"):  # a unit printed inside a baseline cell (1.5万吨)
+        unit = parse_value(raw).unit
+        if unit:
+            texts.add(unit)
     for notes, in Plan.objects.values_list("notes"):
         texts.update(notes or [])
     for aliases, in Measure.objects.values_list("aliases"):
@@ -58,6 +67,7 @@ def plan_data_strings():
 def leftover_chinese(page_html, data_strings=None):
     """The Chinese fragments of `page_html` that are not plan data."""
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), page_html)
+    text = _FILED.sub(" ", text)
     text = htmlmod.unescape(_TAGS.sub("\n", text))
     for data in data_strings if data_strings is not None else plan_data_strings():
         text = text.replace(data, " ")
@@ -75,7 +85,8 @@ def english_pages():
              ("admin", "/regions/140800/compare/"), ("admin", "/regions/140800/summary/"),
              ("yuncheng_reviewer", "/regions/140800/assigned-targets/"),
              ("yuncheng_leader", "/"), ("yuncheng_leader", "/regions/140800/summary/"),
-             ("jiang_forestry", "/"), ("jiang_reviewer", "/"), ("jiang_reviewer", "/review/")]
+             ("jiang_forestry", "/"), ("jiang_reviewer", "/"), ("jiang_reviewer", "/review/"),
+             ("admin", "/plans/import/"), ("admin", "/account/token/"), ("jiang_forestry", "/account/token/")]
     for plan in Plan.objects.filter(synthetic=False):
         pages += [("admin", f"/plans/{plan.code}/"), ("admin", f"/plans/{plan.code}/evaluation/"),
                   ("admin", f"/plans/{plan.code}/dashboard/"), ("admin", f"/plans/{plan.code}/reports/"),

@@ -263,3 +263,174 @@ def test_punctuation_follows_the_language():
         assert template.render(context) == "Started (95.6%): 2025, 2035"
     with translation.override("zh-hans"):
         assert template.render(context) == "已开工（95.6%）：2025、2035"
+
+
+# --- the plan import pages, the API token page, set-up refusals and the report pages -------------
+
+JIANG = "140826-2021-2025"
+
+
+def _plan_data_file(code):
+    import tomllib
+
+    from indicators.plans.seed import PLANS_DIR
+
+    with open(PLANS_DIR / f"{code}.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _english_leftovers(response, data):
+    from tests.i18n_pages import leftover_chinese
+
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    return sorted(set(leftover_chinese(html, data)))
+
+
+@pytest.mark.django_db
+def test_plan_import_pages_and_previews_in_english_show_no_chinese_outside_plan_data(client, real_plans):
+    """Every real plan uploaded as its Word document (with a 专栏 box and a row split across a page
+    break) and as the .xlsx template, the next plan of 绛县 (matched to its predecessor) with an
+    error, a recheck with a plan-level error, and a file of the wrong kind — all read in English."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from indicators.models import Plan
+    from indicators.plans.services import plan_table_from_db
+    from indicators.plans.xlsx import write_plan_table
+    from tests.docx_builder import BOX_PROJECT, BOX_TITLE, build_docx
+    from tests.i18n_pages import plan_data_strings
+
+    client.force_login(user_with_role(Role.ADMIN))
+    next_title = "绛县“十五五”生态保护规划（示例数据）"
+    # What the uploaded documents print beyond the stored plans (示例数据 of tests/docx_builder.py).
+    printed = [next_title, *BOX_TITLE.split(), *BOX_PROJECT]
+    data = sorted(set(plan_data_strings()) | set(printed), key=len, reverse=True)
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+    def upload(name, content):
+        return client.post(reverse("plan_import"), {"file": SimpleUploadedFile(name, content)}, **en)
+
+    pages = {"form": client.get(reverse("plan_import"), **en), "wrong kind": upload("plan.txt", b"not a plan")}
+    assert pages["form"].status_code == 200 and pages["wrong kind"].status_code == 400
+    assert "Only the .xlsx template or the plan&#x27;s Word document can be imported" in pages["wrong kind"].content.decode()
+    for plan in Plan.objects.filter(synthetic=False):
+        document = build_docx(_plan_data_file(plan.code), box_before=True, split_row=True)
+        pages[f"{plan.code}.docx"] = upload("plan.docx", document)
+        pages[f"{plan.code}.xlsx"] = upload("plan.xlsx", write_plan_table(plan_table_from_db(plan)))
+    following = _plan_data_file(JIANG)
+    following["plan"].update(title=next_title, base_year=2025, milestone_years=[2030])
+    for item in following["indicator"]:
+        item["targets"] = {"2030": text for text in item["targets"].values()}
+    following["indicator"][3]["name"] = ""
+    pages["next plan"] = upload("plan.docx", build_docx(following))
+    pages["recheck"] = client.post(reverse("plan_import"), {
+        "action": "recheck", "token": client.session["plan_import"]["token"], "base_year": "1900"}, **en)
+    leftovers = {}
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        left = _english_leftovers(response, data)
+        if left:
+            leftovers[name] = left[:10]
+    assert not leftovers, leftovers
+    # …and the pages say what they are about, in English.
+    jiang = pages[f"{JIANG}.docx"].content.decode()
+    assert "Import preview" in jiang and f"Plan {JIANG} already exists; confirming updates it." in jiang
+    assert "existing bureau" in jiang and "Boxes in the document (key projects)" in jiang
+    assert "(no number) is the second half of this row, split across a page break" in jiang
+    following_page = pages["next plan"].content.decode()
+    assert "Matches" in following_page and "Indicator, Indicator: The indicator name must not be empty." not in following_page
+    assert re.search(r"Row \d+, Indicator: The indicator name must not be empty\.", following_page)
+    assert "Plan details, Baseline year: Must be a year from 1949 to 2100." in pages["recheck"].content.decode()
+
+
+@pytest.mark.django_db
+def test_a_readers_warning_for_a_row_reads_in_the_pages_language_with_its_row_number(client, real_plans):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.docx_builder import build_docx
+
+    client.force_login(user_with_role(Role.ADMIN))
+    data = _plan_data_file(JIANG)
+    data["plan"]["title"] = data["plan"]["title"].replace("绛县", "临猗县") + "（示例数据）"
+    data["indicator"][1]["targets"] = {"2025": "明显改善（示例数据）"}  # no number to read: judged by hand
+    content = build_docx(data)
+
+    def preview(language):
+        response = client.post(reverse("plan_import"), {"file": SimpleUploadedFile("plan.docx", content)},
+                               HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        item = next(i for i in response.context["preview"].rows if i.row.name == data["indicator"][1]["name"])
+        return response.content.decode(), item
+
+    html, item = preview("en")
+    row = item.row.source_row
+    warning = f"Row {row}, Target 2025: “明显改善（示例数据）” cannot be read automatically and needs judging by hand."
+    assert item.warnings == [warning] and warning in html
+    html, item = preview("zh-hans")
+    assert item.warnings == [f"第 {row} 行「2025年目标」：「明显改善（示例数据）」无法自动识别，需人工判断。"]
+
+
+def test_the_dry_run_json_keeps_its_chinese_messages_whatever_language_is_active():
+    """`manage.py import_plan --json` is read by programs: its messages do not follow the language."""
+    from indicators.plans.importing import describe_import, row_warnings
+    from indicators.plans.table import IndicatorRow, PlanTable, validate
+
+    table = PlanTable(code="x", region_code="1", title="", base_year=2020, milestone_years=[2025],
+                      rows=[IndicatorRow(key="1", name="", targets={2025: "明显改善（示例数据）"}, source_row=4)])
+    with translation.override("en"):
+        payload = describe_import(table, validate(table) + row_warnings(table))
+        problem = validate(table)[0]
+    assert {"row": None, "field": "规划名称", "message": "不能为空。"} in payload["errors"]
+    assert {"row": 4, "field": "指标", "message": "指标名称不能为空。"} in payload["errors"]
+    assert {"row": 4, "field": "2025年目标", "message": "「明显改善（示例数据）」无法自动识别，需人工判断。"} in payload["errors"]
+    assert str(problem).startswith("规划信息「规划编码」：")
+
+
+@pytest.mark.django_db
+def test_token_set_up_period_and_report_pages_in_english_show_no_chinese_outside_plan_data(
+        client, real_plans, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The states a quick look misses: tokens issued and refused, set-up fixes refused, a final
+    report asking for confirmation, and a frozen report as its reviewer and its leader see it (the
+    report's own text is the Chinese document, marked lang="zh-hans")."""
+    from indicators.models import EvaluationReport, Region
+    from tests.i18n_pages import plan_data_strings
+
+    settings.MEDIA_ROOT = tmp_path
+    data = plan_data_strings()
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    token, setup, periods = reverse("api_token"), reverse("plan_setup", args=[JIANG]), reverse("period_list", args=[JIANG])
+    client.force_login(user_with_role(Role.ADMIN))
+    pages = {
+        "no token": client.get(token, **en),
+        "read-only token": client.post(token, {"action": "create", "name": "sync", "read_only": "1"}, **en),
+        "second token": client.post(token, {"action": "create", "name": "backup"}, **en),
+        "unknown token action": client.post(token, {"action": "rename"}, **en),
+        "tokens revoked": client.post(token, {"action": "revoke"}, follow=True, **en),
+        "nothing to revoke": client.post(token, {"action": "revoke"}, follow=True, **en),
+        "set-up, nothing ticked": client.post(setup, {"action": "bureau", "bureau": Region.objects.get(code="140826").bureaus.first().pk},
+                                              follow=True, **en),
+        "set-up, year outside": client.post(setup, {"action": "periods", "year": ["2021", "2030"]}, follow=True, **en),
+        "set-up, period opened": client.post(setup, {"action": "periods", "year": ["2021"]}, follow=True, **en),
+        "periods, year outside": client.post(periods, {"year": "2040"}, **en),
+    }
+    assert "Tick at least one indicator." in pages["set-up, nothing ticked"].content.decode()
+    assert "Years 2030 are outside the plan period 2021–2025." in pages["set-up, year outside"].content.decode()
+    client.force_login(user_with_role(Role.REVIEWER, region=Region.objects.get(code="140800")))
+    pages["final report, confirm"] = client.post(reverse("report_list", args=[JIANG]), {"kind": "final"}, **en)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("report_list", args=[JIANG]), {"kind": "final", "confirm": "1"})
+    report = EvaluationReport.objects.get(plan__code=JIANG, kind="final")
+    assert report.state == "done", report.error
+    pages["report, reviewer"] = client.get(reverse("report_detail", args=[JIANG, report.pk]), **en)
+    pages["reports, reviewer"] = client.get(reverse("report_list", args=[JIANG]), **en)
+    client.force_login(user_with_role(Role.LEADER, region=Region.objects.get(code="140800")))
+    pages["report, leader"] = client.get(reverse("report_detail", args=[JIANG, report.pk]), **en)
+    leftovers = {}
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        left = _english_leftovers(response, data)
+        if left:
+            leftovers[name] = left[:10]
+    assert not leftovers, leftovers
+    assert "I. Overview" in pages["report, reviewer"].content.decode()
+    assert "Conclusion: Fail" in pages["report, leader"].content.decode()

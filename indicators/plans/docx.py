@@ -37,7 +37,7 @@ from lxml import etree
 
 from core import uploads
 
-from indicators.plans.table import IndicatorRow, PlanTable, TableError
+from indicators.plans.table import IndicatorRow, PlanTable, TableError, gettext_noop
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -116,10 +116,10 @@ def parse_document_xml(xml):
     try:
         root = etree.fromstring(xml, parser)
     except (etree.XMLSyntaxError, ValueError):
-        raise DocumentRejected("文档正文无法解析（XML 已损坏），请用 Word 重新保存为 .docx。") from None
+        raise DocumentRejected(gettext_noop("文档正文无法解析（XML 已损坏），请用 Word 重新保存为 .docx。")) from None
     body = root.find(f"{_W}body")
     if body is None:
-        raise DocumentRejected("文档没有正文内容。")
+        raise DocumentRejected(gettext_noop("文档没有正文内容。"))
     return body
 
 
@@ -397,7 +397,8 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
     found = next((index for index, (kind, content, _) in enumerate(blocks)
                   if kind == "tbl" and not _is_box(content) and _title_rows(content) is not None), None)
     if found is None:
-        return DocxImport(None, [TableError(None, "指标表", "文档中找不到指标表（表头应含 序号、指标、单位、现状、目标、属性、责任 等字样）。")], boxes=boxes)
+        return DocxImport(None, [TableError.of(None, gettext_noop("指标表"), gettext_noop(
+            "文档中找不到指标表（表头应含 序号、指标、单位、现状、目标、属性、责任 等字样）。"))], boxes=boxes)
     paragraphs_before = [content for kind, content, _ in blocks[:found] if kind == "p" and content]
 
     rows = list(blocks[found][1])
@@ -434,9 +435,9 @@ def read_plan_docx(data, max_bytes=5 * 1024 * 1024, *, filename="", regions=None
     columns = read_columns(header_rows)
     errors, warnings = [], []
     if columns.name is None:
-        errors.append(TableError(None, "表头", "指标表缺少「指标」列。"))
+        errors.append(TableError.of(None, gettext_noop("表头"), gettext_noop("指标表缺少「指标」列。")))
     if not columns.targets:
-        errors.append(TableError(None, "表头", "指标表缺少目标值列（如「2025年目标」）。"))
+        errors.append(TableError.of(None, gettext_noop("表头"), gettext_noop("指标表缺少目标值列（如「2025年目标」）。")))
     if errors:
         return DocxImport(None, errors, boxes=boxes, headers=columns.headers)
     data_rows = rejoin_split_rows(pieces, header_rows, columns, warnings, gettext)
@@ -566,9 +567,9 @@ def rejoin_split_rows(pieces, header_rows, columns, warnings, gettext=_identity)
                 appended = _append_row(previous, row, columns)
                 carried = {column: previous[column].text for column, cell in enumerate(row)
                            if cell.merge_start and not cell.text and not cell.placeholder and previous[column].text}
-                warnings.append(TableError(last[0], gettext("跨页续行"), gettext(
-                    "第 %(row)s 行（序号为空）是本行跨页拆开的后半部分，其文字已接在本行的%(columns)s之后，请核对。")
-                    % {"row": position, "columns": "、".join(appended)}))
+                warnings.append(TableError.of(last[0], gettext("跨页续行"), gettext(
+                    "第 %(row)s 行（序号为空）是本行跨页拆开的后半部分，其文字已接在本行的%(columns)s之后，请核对。"),
+                    row=position, columns=appended))
                 boundary = False
                 continue
             boundary = False
@@ -846,7 +847,7 @@ def _rows(data_rows, header_rows, columns, warnings):
             anchor = last_top.key if last_top is not None else "r"
             sub_counts[anchor] = sub_counts.get(anchor, 0) + 1
             key = f"{anchor}.{sub_counts[anchor]}"
-            warnings.append(TableError(position, "序号", f"此行没有序号，行键暂定为「{key}」。"))
+            warnings.append(TableError.of(position, gettext_noop("序号"), gettext_noop("此行没有序号，行键暂定为「%(key)s」。"), key=key))
         targets = {year: ("" if shares else text(row, column)) for year, column in columns.targets.items()}
         indicator = IndicatorRow(
             key=key, number=number, parent=parent, shares_parent_target=shares, category=category,
@@ -956,16 +957,17 @@ def _propose_plan(table, columns, before, all_paragraphs, filename, regions, war
     if region:
         table.region_code, table.region_name = region
     else:
-        warnings.append(TableError(None, "行政区划", "未能从文档中识别行政区划，请在预览中填写。"))
+        warnings.append(TableError.of(None, gettext_noop("行政区划"), gettext_noop("未能从文档中识别行政区划，请在预览中填写。")))
     years = sorted(y for y in columns.targets if y)
     if 0 in columns.targets:
-        warnings.append(TableError(None, "目标年", "目标值列没有写明年份，请在预览中填写目标年。"))
+        warnings.append(TableError.of(None, gettext_noop("目标年"), gettext_noop("目标值列没有写明年份，请在预览中填写目标年。")))
     table.milestone_years = years
     base_year = columns.base_year
     if base_year is None:
         match = re.search(r"以\s*((?:19|20)\d{2})\s*年为基(?:准|期)年", "".join(all_paragraphs[:200]))
         base_year = int(match.group(1)) if match else (years[0] - 5 if years else 0)
-        warnings.append(TableError(None, "基期年", f"表头未写明基期年，暂定为 {base_year} 年，请核对。"))
+        warnings.append(TableError.of(None, gettext_noop("基期年"), gettext_noop("表头未写明基期年，暂定为 %(year)s 年，请核对。"),
+                                      year=base_year))
     table.base_year = base_year
     if years and years[0] > base_year:
         table.midterm_year = base_year + (years[0] - base_year + 1) // 2  # 2020 → 2023 for a 2025 plan

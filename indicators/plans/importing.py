@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indicators.plans import docx as docx_reader
-from indicators.plans.table import PlanTable, TableError
+from indicators.plans.table import PlanTable, TableError, gettext_noop
 from indicators.plans.targets import parse_target, parse_value
 from indicators.plans.xlsx import WorkbookRejected, read_plan_table
 
@@ -25,7 +25,17 @@ CONVERTED_FORMATS = (".doc", ".wps")
 
 
 class UploadRejected(Exception):
-    """The file cannot be read as a plan at all; the message says why, in Chinese."""
+    """The file cannot be read as a plan at all; the message says why, in Chinese (`str`), or in
+    the reader's language (`text(gettext)`): made from a msgid and its named placeholders, or from
+    a reader's message, translated when the catalog holds it."""
+
+    def __init__(self, msgid, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+
+    def text(self, gettext):
+        message = gettext(self.msgid)
+        return message % self.params if self.params else message
 
 
 @dataclass
@@ -38,8 +48,9 @@ class PlanImport:
 
 
 def read_plan_file(filename, data, max_bytes, *, regions=None, gettext=None):
-    """Read an uploaded plan file by its extension. Raises UploadRejected. `gettext` (Django's, from
-    the caller) translates the .docx reader's newer messages."""
+    """Read an uploaded plan file by its extension. Raises UploadRejected. The problems keep their
+    msgids, which a page translates when it shows them (`TableError.text`); `gettext` given here
+    translates the .docx reader's split-row warning already while reading."""
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xlsx":
         try:
@@ -49,11 +60,11 @@ def read_plan_file(filename, data, max_bytes, *, regions=None, gettext=None):
         return PlanImport(table, errors, row_warnings(table) if table else [], source_format="xlsx")
     if suffix in CONVERTED_FORMATS:
         if len(data) > max_bytes:
-            raise UploadRejected(f"文件过大，不能超过 {max_bytes // 1024 // 1024} MB。")
+            raise UploadRejected(gettext_noop("文件过大，不能超过 %(mb)s MB。"), mb=max_bytes // 1024 // 1024)
         data = convert_to_docx(data, suffix)
         filename = str(Path(filename).with_suffix(".docx"))
     elif suffix != ".docx":
-        raise UploadRejected("只能导入 .xlsx 模板或规划的 Word 文档（.docx；安装了 LibreOffice 时也可导入 .doc、.wps）。")
+        raise UploadRejected(gettext_noop("只能导入 .xlsx 模板或规划的 Word 文档（.docx；安装了 LibreOffice 时也可导入 .doc、.wps）。"))
     try:
         result = docx_reader.read_plan_docx(data, max_bytes, filename=filename, regions=regions, gettext=gettext)
     except docx_reader.DocumentRejected as exc:
@@ -62,7 +73,7 @@ def read_plan_file(filename, data, max_bytes, *, regions=None, gettext=None):
         # An upload is untrusted: a structure the reader did not foresee is the file's problem to
         # the administrator (400 with a message), and ours in the log.
         logger.exception("plan document could not be read: %s", filename)
-        raise UploadRejected("无法读取该文档的表格结构，请用 Word 打开后另存为 .docx 再上传，或改用 .xlsx 模板。") from None
+        raise UploadRejected(gettext_noop("无法读取该文档的表格结构，请用 Word 打开后另存为 .docx 再上传，或改用 .xlsx 模板。")) from None
     warnings = result.warnings + (row_warnings(result.table) if result.table else [])
     return PlanImport(result.table, result.errors, warnings, result.boxes, source_format=suffix.lstrip(".") or "docx")
 
@@ -71,7 +82,8 @@ def convert_to_docx(data, suffix):
     """A .doc / .wps converted by LibreOffice headless, each run with its own profile and a time limit."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise UploadRejected(f"服务器未安装 LibreOffice，无法读取 {suffix} 文件。请在 Word 或 WPS 中将文档“另存为” .docx 格式后再上传。")
+        raise UploadRejected(gettext_noop("服务器未安装 LibreOffice，无法读取 %(suffix)s 文件。请在 Word 或 WPS 中将文档“另存为” .docx 格式后再上传。"),
+                             suffix=suffix)
     with tempfile.TemporaryDirectory(prefix="plan-convert-") as work:
         source = Path(work) / f"plan{suffix}"
         source.write_bytes(data)
@@ -83,7 +95,7 @@ def convert_to_docx(data, suffix):
             process = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        env={**os.environ, "HOME": work}, start_new_session=True)
         except OSError:
-            raise UploadRejected("无法启动 LibreOffice 转换文档，请另存为 .docx 后再上传。") from None
+            raise UploadRejected(gettext_noop("无法启动 LibreOffice 转换文档，请另存为 .docx 后再上传。")) from None
         try:
             process.wait(timeout=CONVERSION_SECONDS)
         except subprocess.TimeoutExpired:
@@ -92,10 +104,11 @@ def convert_to_docx(data, suffix):
             except (ProcessLookupError, PermissionError):
                 pass
             process.wait()
-            raise UploadRejected(f"文档转换超时（超过 {CONVERSION_SECONDS} 秒），请另存为 .docx 后再上传。") from None
+            raise UploadRejected(gettext_noop("文档转换超时（超过 %(seconds)s 秒），请另存为 .docx 后再上传。"),
+                                 seconds=CONVERSION_SECONDS) from None
         converted = Path(work) / "plan.docx"
         if not converted.exists():
-            raise UploadRejected(f"无法转换该 {suffix} 文件（文件可能已损坏），请另存为 .docx 后再上传。")
+            raise UploadRejected(gettext_noop("无法转换该 %(suffix)s 文件（文件可能已损坏），请另存为 .docx 后再上传。"), suffix=suffix)
         return converted.read_bytes()
 
 
@@ -105,13 +118,16 @@ def row_warnings(table):
     for row in table.rows:
         baseline = parse_value(row.baseline)
         if baseline.kind == "text":
-            warnings.append(TableError(row.source_row, "基期现状", f"「{row.baseline}」不是数值，评估时按文字处理。"))
+            warnings.append(TableError.of(row.source_row, gettext_noop("基期现状"),
+                                          gettext_noop("「%(raw)s」不是数值，评估时按文字处理。"), raw=row.baseline))
         for year, raw in sorted(row.targets.items()):
             spec = parse_target(raw)
             if spec.kind == "qualitative":
-                warnings.append(TableError(row.source_row, f"{year}年目标", f"「{raw}」无法自动识别，需人工判断。"))
+                warnings.append(TableError.of(row.source_row, gettext_noop("%(year)s年目标"),
+                                              gettext_noop("「%(raw)s」无法自动识别，需人工判断。"), year=year, raw=raw))
             elif spec.kind == "none" and not row.shares_parent_target and raw == "":
-                warnings.append(TableError(row.source_row, f"{year}年目标", "目标为空。"))
+                warnings.append(TableError.of(row.source_row, gettext_noop("%(year)s年目标"), gettext_noop("目标为空。"),
+                                              year=year))
     return warnings
 
 

@@ -9,6 +9,11 @@ the confirmation; `apply_edits` applies the administrator's corrections from the
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop, pgettext
+
+from core.labels import phrase
 from indicators.models import Bureau, BureauAlias, Plan
 from indicators.plans import succession
 from indicators.plans.table import IndicatorRow, PlanTable, split_responsible
@@ -18,8 +23,31 @@ ROW_FIELDS = ("number", "name", "unit", "baseline", "attribute", "responsible")
 PLAN_FIELDS = ("code", "region_code", "title", "base_year", "milestone_years", "midterm_year", "table_title",
                "issuer", "issue_date", "parent_plan")
 COMPARED = ("number", "parent", "category", "name", "unit", "baseline", "targets", "attribute", "responsible")
-_FIELD_LABELS = {"number": "序号", "parent": "上级指标", "category": "类别", "name": "指标", "unit": "计量单位",
-                 "baseline": "基期现状", "targets": "目标", "attribute": "指标属性", "responsible": "责任部门"}
+_FIELD_LABELS = {"number": gettext_noop("序号"), "parent": gettext_noop("上级指标"), "category": gettext_noop("类别"),
+                 "name": gettext_noop("指标"), "unit": gettext_noop("计量单位"), "baseline": gettext_noop("基期现状"),
+                 "targets": gettext_noop("目标"), "attribute": gettext_noop("指标属性"),
+                 "responsible": gettext_noop("责任部门")}
+_PLAN_LABELS = (("title", gettext_noop("规划名称")), ("base_year", gettext_noop("基期年")),
+                ("milestone_years", gettext_noop("目标年")), ("table_title", gettext_noop("指标表标题")),
+                ("notes", gettext_noop("注")))
+
+
+def _water_class(name):
+    """A water class (indicators.plans.targets.WATER_CLASS_NAMES) in the active language."""
+    return {"Ⅰ类": pgettext("water class", "Ⅰ类"), "Ⅱ类": pgettext("water class", "Ⅱ类"),
+            "Ⅲ类": pgettext("water class", "Ⅲ类"), "Ⅳ类": pgettext("water class", "Ⅳ类"),
+            "Ⅴ类": pgettext("water class", "Ⅴ类"), "劣Ⅴ类": pgettext("water class", "劣Ⅴ类")}.get(name, name)
+
+
+def problem_text(problem):
+    """A table's problem (TableError) in the active language: "第 3 行「指标」：…" / "Row 3, Indicator: …"."""
+    return problem.text(gettext, listing=_listing)
+
+
+def _listing(names):
+    """Printed names (column headers as the document prints them) listed in the active language."""
+    quoted = [pgettext("printed name", "%(name)s") % {"name": name} for name in names]
+    return pgettext("punctuation", "、").join(quoted)
 
 
 # --- keeping the table between requests -----------------------------------------------------------
@@ -90,21 +118,29 @@ def predecessor_choices(table, post):
 
 # --- describing ----------------------------------------------------------------------------------
 
+def _words(message, **params):
+    """A translated `message` filled, as HTML: the values escaped unless already marked safe."""
+    return mark_safe(conditional_escape(message) % {name: conditional_escape(v) for name, v in params.items()})
+
+
 def describe_value(raw):
-    """A baseline cell in plain words: 38.48, Ⅲ类, 文字「断流」, 无数据; marks and [累计] said."""
+    """A baseline cell in plain words (HTML): 38.48, Ⅲ类, 文字「断流」, 无数据; marks and [累计]
+    said. The unit is the cell's as printed, marked as Chinese text."""
     value = parse_value(raw)
     if value.kind == "number":
-        words = format(value.number, "f") + (f" {value.unit}" if value.unit else "")
+        words = conditional_escape(format(value.number, "f"))
+        if value.unit:
+            words = mark_safe(f'{words} <span lang="zh-hans">{conditional_escape(value.unit)}</span>')
         if value.cumulative:
-            words = f"五年累计 {words}"
+            words = _words(gettext("五年累计 %(value)s"), value=words)
     elif value.kind == "water_class":
-        words = WATER_CLASS_NAMES.get(value.water_class, "")
+        words = conditional_escape(_water_class(WATER_CLASS_NAMES.get(value.water_class, "")))
     elif value.kind == "text":
-        words = f"文字「{raw}」（不是数值）"
+        words = _words(gettext("文字「%(text)s」（不是数值）"), text=raw)
     else:
-        words = "无数据"
+        words = conditional_escape(gettext("无数据"))
     if value.marks:
-        words += f"（带注记 {''.join(value.marks)}）"
+        words += _words(gettext("（带注记 %(marks)s）"), marks="".join(value.marks))
     return words
 
 
@@ -117,8 +153,8 @@ class BureauMatch:
     @property
     def label(self):
         if self.status == "alias":
-            return f"别名 → {self.bureau}"
-        return "已有部门" if self.status == "existing" else "新建部门"
+            return gettext("别名 → %(bureau)s") % {"bureau": self.bureau}
+        return gettext("已有部门") if self.status == "existing" else gettext("新建部门")
 
 
 @dataclass
@@ -186,14 +222,14 @@ def build_preview(table, errors, warnings, boxes=(), chosen=None):
     successions = succession.match_previous(table, previous, chosen) if previous else {}
     by_row = {}
     for problem, kind in [*((e, "errors") for e in errors), *((w, "warnings") for w in warnings)]:
-        by_row.setdefault((problem.row, kind), []).append(str(problem))
+        by_row.setdefault((problem.row, kind), []).append(problem_text(problem))
     rows = []
     for index, row in enumerate(table.rows):
         targets = []
         for year in sorted(table.milestone_years):
             raw = row.targets.get(year, "")
             spec = parse_target(raw)
-            words = "与上级指标共用目标" if row.shares_parent_target and not raw else spec.describe()
+            words = gettext("与上级指标共用目标") if row.shares_parent_target and not raw else phrase(spec.describe())
             targets.append((year, raw, spec.kind, words))
         preview = PreviewRow(
             index=index, row=row, baseline_words=describe_value(row.baseline), targets=targets,
@@ -207,21 +243,20 @@ def build_preview(table, errors, warnings, boxes=(), chosen=None):
             if before is None:
                 preview.change = "new"
             else:
-                preview.changed_fields = [_FIELD_LABELS[name] for name, value in _row_values(row).items()
+                preview.changed_fields = [gettext(_FIELD_LABELS[name]) for name, value in _row_values(row).items()
                                           if _row_values(before)[name] != value]
                 preview.change = "changed" if preview.changed_fields else "same"
         rows.append(preview)
     removed = [row for key, row in stored_rows.items() if key not in {r.key for r in table.rows}]
     plan_changes = []
     if stored is not None:
-        for name, label in (("title", "规划名称"), ("base_year", "基期年"), ("milestone_years", "目标年"),
-                            ("table_title", "指标表标题"), ("notes", "注")):
+        for name, label in _PLAN_LABELS:
             if getattr(stored, name) != getattr(table, name):
-                plan_changes.append(label)
+                plan_changes.append(gettext(label))
     return Preview(
         table=table, rows=rows,
-        plan_errors=[str(e) for e in errors if e.row is None or not any(r.row.source_row == e.row for r in rows)],
-        plan_warnings=[str(w) for w in warnings if w.row is None],
+        plan_errors=[problem_text(e) for e in errors if e.row is None or not any(r.row.source_row == e.row for r in rows)],
+        plan_warnings=[problem_text(w) for w in warnings if w.row is None],
         existing=existing, removed=removed, plan_changes=plan_changes, boxes=list(boxes), previous_plan=previous,
         previous_indicators=list(previous.indicators.order_by("order")) if previous else [],
     )

@@ -1,9 +1,10 @@
 """Write a validated PlanTable into the database: all of it or, on any error, none of it."""
 from django.db import transaction
+from django.utils.translation import gettext as _, pgettext
 
 from indicators.plans import catalog
 from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
-from indicators.plans.table import TableError, validate
+from indicators.plans.table import TableError, gettext_noop, validate
 
 
 class PlanTableInvalid(Exception):
@@ -20,7 +21,7 @@ def resolve_bureaus(region, names):
     for name in names:
         bureau = aliases.get(name)
         if bureau is None:
-            bureau, _ = Bureau.objects.get_or_create(region=region, name=name)
+            bureau, _created = Bureau.objects.get_or_create(region=region, name=name)
         bureaus.append(bureau)
     return bureaus
 
@@ -31,9 +32,11 @@ def check_plan_table(table, predecessors=None):
     confirmed predecessor in the region's previous plan)."""
     errors = validate(table)
     if not Region.objects.filter(code=table.region_code).exists():
-        errors.append(TableError(None, "区划代码", f"行政区划 {table.region_code} 不存在，请先在管理后台添加。"))
+        errors.append(TableError.of(None, gettext_noop("区划代码"), gettext_noop("行政区划 %(region)s 不存在，请先在管理后台添加。"),
+                                    region=table.region_code))
     if table.parent_plan and not Plan.objects.filter(code=table.parent_plan).exists():
-        errors.append(TableError(None, "上级规划", f"上级规划 {table.parent_plan} 尚未导入。"))
+        errors.append(TableError.of(None, gettext_noop("上级规划"), gettext_noop("上级规划 %(plan)s 尚未导入。"),
+                                    plan=table.parent_plan))
     errors += _check_predecessors(table, predecessors or {})
     return errors
 
@@ -49,9 +52,12 @@ def _check_predecessors(table, predecessors):
     errors = []
     for row in table.rows:
         if row.key in wanted and wanted[row.key] not in known:
-            where = f"上一规划 {previous.code}" if previous else "上一规划（本区划没有更早的规划）"
-            errors.append(TableError(row.source_row, "上一规划对应指标",
-                                     f"指标「{row.name}」选择的对应指标不属于{where}，请重新选择。"))
+            if previous:
+                message = gettext_noop("指标「%(name)s」选择的对应指标不属于上一规划 %(plan)s，请重新选择。")
+            else:
+                message = gettext_noop("指标「%(name)s」选择的对应指标不属于上一规划（本区划没有更早的规划），请重新选择。")
+            errors.append(TableError.of(row.source_row, gettext_noop("上一规划对应指标"), message, name=row.name,
+                                        **({"plan": previous.code} if previous else {})))
     return errors
 
 
@@ -152,11 +158,12 @@ def save_imported_plan(table, *, box_data=None, predecessors=None):
         from projects.seed import ProjectDataError, load_project_data
 
         if plan.boxes.exists():
-            raise PlanTableInvalid([TableError(None, "专栏", "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。")])
+            raise PlanTableInvalid([TableError.of(None, gettext_noop("专栏"), gettext_noop(
+                "该规划已有专栏和重点工程，未从文档导入专栏；请在重点工程页面维护。"))])
         try:
             load_project_data("上传的规划文档", {**box_data, "plan": {"code": plan.code}})
         except ProjectDataError as exc:
-            raise PlanTableInvalid([TableError(None, "专栏", message) for message in exc.errors]) from None
+            raise PlanTableInvalid([TableError.of(None, gettext_noop("专栏"), message) for message in exc.errors]) from None
         generations.bump()  # project summaries read these rows
     return plan
 
@@ -199,7 +206,8 @@ def _delete_rows(indicators):
             indicator.delete()
     except ProtectedError:
         raise PlanTableInvalid(
-            [TableError(None, "指标", f"指标「{i.name}」已有填报数据，不能在导入时删除。") for i in indicators]
+            [TableError.of(None, gettext_noop("指标"), gettext_noop("指标「%(name)s」已有填报数据，不能在导入时删除。"), name=i.name)
+             for i in indicators]
         ) from None
 
 
@@ -233,7 +241,7 @@ def plan_table_from_db(plan):
 # indicator's history row carries the change as its reason).
 
 class SetupRejected(Exception):
-    pass
+    """A set-up fix refused; the message is in the active language (these services serve the set-up page)."""
 
 
 def _save_with_history(obj, user, reason):
@@ -250,10 +258,11 @@ def assign_bureau(plan, bureau, indicator_ids, user):
     from core import generations
 
     if bureau.region_id != plan.region_id:
-        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的指标。")
+        raise SetupRejected(_("部门「%(bureau)s」不属于%(region)s，不能指派给本规划的指标。")
+                            % {"bureau": bureau, "region": plan.region.name})
     indicators = list(plan.indicators.filter(pk__in=indicator_ids).prefetch_related("bureaus").order_by("order"))
     if not indicators:
-        raise SetupRejected("请至少勾选一项指标。")
+        raise SetupRejected(_("请至少勾选一项指标。"))
     linked = 0
     for indicator in indicators:
         if bureau in indicator.bureaus.all():
@@ -274,10 +283,10 @@ def link_measures(plan, links, user):
 
     measures = Measure.objects.in_bulk([m for m in links.values() if m])
     indicators = plan.indicators.in_bulk(list(links))
-    errors = [f"指标 {pk} 不属于本规划。" for pk in links if pk not in indicators]
-    errors += [f"目录指标 {m} 不存在。" for m in links.values() if m and m not in measures]
+    errors = [_("指标 %(id)s 不属于本规划。") % {"id": pk} for pk in links if pk not in indicators]
+    errors += [_("目录指标 %(id)s 不存在。") % {"id": m} for m in links.values() if m and m not in measures]
     if errors:
-        raise SetupRejected("；".join(errors))
+        raise SetupRejected(pgettext("punctuation", "；").join(errors))
     linked = 0
     for pk, measure_id in links.items():
         indicator = indicators[pk]
@@ -298,7 +307,8 @@ def open_periods(plan, years, user):
 
     outside = [y for y in years if not plan.first_year <= y <= plan.final_year]
     if outside:
-        raise SetupRejected(f"年份 {'、'.join(map(str, outside))} 不在规划期 {plan.period_label} 内。")
+        raise SetupRejected(_("年份 %(years)s 不在规划期 %(period)s 内。")
+                            % {"years": pgettext("punctuation", "、").join(map(str, outside)), "period": plan.period_label})
     return [open_period(plan, year, user) for year in sorted(set(years))]
 
 
@@ -308,10 +318,11 @@ def assign_project_bureau(plan, bureau, project_ids, user):
     from core import generations
 
     if bureau.region_id != plan.region_id:
-        raise SetupRejected(f"部门「{bureau}」不属于{plan.region.name}，不能指派给本规划的重点工程。")
+        raise SetupRejected(_("部门「%(bureau)s」不属于%(region)s，不能指派给本规划的重点工程。")
+                            % {"bureau": bureau, "region": plan.region.name})
     projects = list(plan.projects.filter(pk__in=project_ids))
     if not projects:
-        raise SetupRejected("请至少勾选一项重点工程。")
+        raise SetupRejected(_("请至少勾选一项重点工程。"))
     for project in projects:
         project.bureau = bureau
         _save_with_history(project, user, f"指派责任部门：{bureau.name}")

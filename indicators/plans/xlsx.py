@@ -18,7 +18,7 @@ from core import uploads
 from core.figures import put_figure, shown_text
 from core.security import int_or
 
-from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable, TableError
+from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable, TableError, gettext_noop
 
 TABLE_SHEET = "指标体系"
 INFO_SHEET = "规划信息"
@@ -138,7 +138,7 @@ def _refuse_dtds(data):
 
 MAX_SHEET_ROWS = 10_000
 MAX_SHEET_COLUMNS = 64
-DAMAGED = "无法读取该 .xlsx 文件，请确认文件未损坏。"
+DAMAGED = gettext_noop("无法读取该 .xlsx 文件，请确认文件未损坏。")
 
 
 def open_workbook(data, max_bytes):
@@ -204,19 +204,19 @@ def read_plan_table(data, max_bytes=5 * 1024 * 1024):
     table = _plan_from_info(info, errors)
     header_index = next((i for i, r in enumerate(rows) if r and "序号" in [cell_text(c) for c in r]), None)
     if header_index is None:
-        errors.append(TableError(None, "表头", "找不到含「序号」的表头行。"))
+        errors.append(TableError.of(None, gettext_noop("表头"), gettext_noop("找不到含「序号」的表头行。")))
         return None, errors
     headers = [cell_text(c) for c in rows[header_index]]
     columns = {h: i for i, h in enumerate(headers) if h}
     for required in ["类别", "序号", "指标", "计量单位", "指标属性", "责任部门", *BOOKKEEPING]:
         if required not in columns:
-            errors.append(TableError(header_index + 1, "表头", f"缺少「{required}」列。"))
+            errors.append(TableError.of(header_index + 1, gettext_noop("表头"), gettext_noop("缺少「%(column)s」列。"), column=required))
     target_columns = {int(m.group(1)): i for h, i in columns.items() if (m := _YEAR_TARGET.match(h)) and m.group(2)}
     base_column = next((i for h, i in columns.items() if (m := _YEAR_BASE.match(h)) and m.group(2)), None)
     if base_column is None:
-        errors.append(TableError(header_index + 1, "表头", "缺少「YYYY年现状」列。"))
+        errors.append(TableError.of(header_index + 1, gettext_noop("表头"), gettext_noop("缺少「YYYY年现状」列。")))
     if table and sorted(target_columns) != sorted(table.milestone_years):
-        errors.append(TableError(header_index + 1, "表头", "目标年列与规划信息中的目标年不一致。"))
+        errors.append(TableError.of(header_index + 1, gettext_noop("表头"), gettext_noop("目标年列与规划信息中的目标年不一致。")))
     if errors:
         return None, errors
 
@@ -239,10 +239,11 @@ def read_plan_table(data, max_bytes=5 * 1024 * 1024):
             if int_or(year_text) is not None:
                 baseline_year = int_or(year_text)
             else:
-                errors.append(TableError(offset, "基期值年份", f"「{year_text[:20]}」不是年份。"))
+                errors.append(TableError.of(offset, gettext_noop("基期值年份"), gettext_noop("「%(text)s」不是年份。"),
+                                            text=year_text[:20]))
         shares = get(raw, "共用上级目标")
         if shares not in ("", "是", "否"):
-            errors.append(TableError(offset, "共用上级目标", "应填“是”或留空。"))
+            errors.append(TableError.of(offset, gettext_noop("共用上级目标"), gettext_noop("应填“是”或留空。")))
         table.rows.append(IndicatorRow(
             key=get(raw, "行键") or get(raw, "序号"), number=get(raw, "序号"), parent=get(raw, "上级行键"),
             shares_parent_target=shares == "是", category=get(raw, "类别"), name=get(raw, "指标"), unit=get(raw, "计量单位"),
@@ -258,28 +259,29 @@ def _plan_from_info(info, errors):
         text = info.get(label, "")
         if not text:
             if required:
-                errors.append(TableError(None, label, "不能为空。"))
+                errors.append(TableError.of(None, label, gettext_noop("不能为空。")))
             return None
         if int_or(text) is None:
-            errors.append(TableError(None, label, f"「{text[:20]}」不是整数。"))
+            errors.append(TableError.of(None, label, gettext_noop("「%(text)s」不是整数。"), text=text[:20]))
             return None
         return int_or(text)
 
     def years(label):
         parts = [p for p in re.split(r"[、,，\s]+", info.get(label, "")) if p]
         if not all(int_or(p) is not None for p in parts):
-            errors.append(TableError(None, label, "应为以顿号分隔的年份，例如 2027、2035。"))
+            errors.append(TableError.of(None, label, gettext_noop("应为以顿号分隔的年份，例如 2027、2035。")))
             return []
         return [int_or(p) for p in parts]
 
     return PlanTable(
         code=info.get("规划编码", ""), region_code=info.get("区划代码", ""), region_name=info.get("行政区划", ""),
         title=info.get("规划名称", ""), title_note=info.get("规划名称说明", ""), issuer=info.get("印发单位", ""), issue_date=info.get("印发日期", ""),
-        base_year=number("基期年", required=True) or 0, milestone_years=years("目标年"),
-        midterm_year=number("中期评估年"), vision_years=years("远景年"), source_document=info.get("来源文件", ""),
+        base_year=number(gettext_noop("基期年"), required=True) or 0, milestone_years=years(gettext_noop("目标年")),
+        midterm_year=number(gettext_noop("中期评估年")), vision_years=years(gettext_noop("远景年")), source_document=info.get("来源文件", ""),
         parent_plan=info.get("上级规划", ""), table_title=info.get("指标表标题", ""),
-        stated_indicator_count=number("原文所述指标数"), stated_binding_count=number("原文所述约束性指标数"),
-        stated_expected_count=number("原文所述预期性指标数"),
+        stated_indicator_count=number(gettext_noop("原文所述指标数")),
+        stated_binding_count=number(gettext_noop("原文所述约束性指标数")),
+        stated_expected_count=number(gettext_noop("原文所述预期性指标数")),
     )
 
 

@@ -25,7 +25,8 @@ from indicators.plans import services as plan_services
 from indicators.plans import succession
 from indicators.plans.docx import Box, box_project_data
 from indicators.plans.importing import UploadRejected, read_plan_file, row_warnings
-from indicators.plans.preview import apply_edits, build_preview, predecessor_choices, table_from_data, table_to_data
+from indicators.plans.preview import (apply_edits, build_preview, predecessor_choices, problem_text, table_from_data,
+                                      table_to_data)
 from indicators.plans.services import PlanTableInvalid, check_plan_table, plan_table_from_db, save_imported_plan
 from indicators.plans.table import TableError
 from accounts.roles import user_role
@@ -132,20 +133,22 @@ def plan_import(request):
         upload = form.cleaned_data["file"]
         try:
             result = read_plan_file(upload.name, upload.read(), settings.PLAN_IMPORT_MAX_BYTES,
-                                    regions=list(Region.objects.values_list("code", "name")) or None, gettext=_)
+                                    regions=list(Region.objects.values_list("code", "name")) or None)
         except UploadRejected as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", exc.text(_))
         else:
             if result.table is None:
-                return render(request, "indicators/plan_import.html", {"form": form, "errors": result.errors}, status=400)
+                return render(request, "indicators/plan_import.html",
+                              {"form": form, "errors": [problem_text(e) for e in result.errors]}, status=400)
             token = secrets.token_urlsafe(16)
             recomputed = set(row_warnings(result.table))
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token, "table": table_to_data(result.table), "format": result.source_format,
-                "notices": [[w.field, w.message] for w in result.warnings if w.row is None],
-                # the reader's own row warnings (a row joined across a page break); the others are recomputed
-                "row_notices": [[w.row, w.field, w.message] for w in result.warnings
-                                if w.row is not None and w not in recomputed][:500],
+                # the reader's warnings with their msgids, shown in the language of each page; the
+                # others are recomputed
+                "notices": [w.to_data() for w in result.warnings if w.row is None],
+                # the reader's own row warnings (a row joined across a page break, a row without 序号)
+                "row_notices": [w.to_data() for w in result.warnings if w.row is not None and w not in recomputed][:500],
                 "boxes": [{"title": b.title, "lines": b.lines[:500], "cells": b.cells[:500]} for b in result.boxes][:50],
             }
             return _render_preview(request, result.table, result.errors, token)
@@ -153,8 +156,9 @@ def plan_import(request):
 
 
 def _plan_notices(stored):
-    return ([TableError(None, field, message) for field, message in stored.get("notices", [])]
-            + [TableError(row, field, message) for row, field, message in stored.get("row_notices", [])])
+    # A preview begun before notices kept their msgids stored [field, message] / [row, field, message].
+    return ([TableError.from_data(d) if len(d) == 6 else TableError(None, *d) for d in stored.get("notices", [])]
+            + [TableError.from_data(d) if len(d) == 6 else TableError(*d) for d in stored.get("row_notices", [])])
 
 
 def _render_preview(request, table, errors, token, status=None):

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from reporting.tasks import enqueue
@@ -24,6 +24,14 @@ from indicators.reports.services import (freeze, remove_template, report_year, s
                                          unresolved)
 from indicators.reports.tasks import STALE_AFTER, generate_report
 
+# The paragraphs' labels on the page (indicators.reports.drafting.PARAGRAPHS keeps them in Chinese,
+# as the report prints its headings); their text is the report's own, in Chinese.
+gettext_noop("一、总体情况")
+gettext_noop("三、重点工程进展")
+gettext_noop("四、存在问题")
+gettext_noop("五、下一步建议")
+gettext_noop("发文机关署名")
+gettext_noop("成文日期")
 DOCX = formats.get("docx").content_type
 
 
@@ -69,7 +77,8 @@ def report_list(request, code):
                 pending = unresolved(plan, year) if kind == EvaluationReport.Kind.FINAL else []
                 if pending and not request.POST.get("confirm"):
                     return render(request, "indicators/report_list.html", _list_context(
-                        request, plan, form, confirm_kind=kind, confirm_year=year, unresolved=pending))
+                        request, plan, form, confirm_kind=kind, confirm_year=year,
+                        unresolved=[(indicator, translated(label)) for indicator, label in pending]))
                 with transaction.atomic():
                     report, changed = freeze(plan, kind, request.user, refreeze=bool(request.POST.get("refreeze")))
                     if changed:
@@ -86,14 +95,14 @@ def report_detail(request, code, pk):
     stuck = report.state == EvaluationReport.State.RUNNING and report.started_at and report.started_at < timezone.now() - STALE_AFTER
     data = report.snapshot or {}
     narrative = report.narrative or {}
-    paragraphs = [(key, label, narrative.get(key, "")) for key, label in drafting.PARAGRAPHS.items()
+    paragraphs = [(key, translated(label), narrative.get(key, "")) for key, label in drafting.PARAGRAPHS.items()
                   if narrative.get(key) or data.get("summary")]
     summary = data.get("summary")
     return render(request, "indicators/report_detail.html", {
         "plan": plan, "report": report, "can_freeze": can_freeze, "stuck": stuck,
         "working": report.state in (EvaluationReport.State.PENDING, EvaluationReport.State.RUNNING) and not stuck,
         "totals": [(code, translated(STATUS_LABELS[code]), n) for code, n in data.get("totals", {}).items() if n],
-        "summary": summary, "verdict": drafting.verdict(summary) if summary else "",
+        "summary": summary,
         "by_status": [(c, translated(STATUS_LABELS[c]), n) for c, n in (summary or {}).get("by_status", {}).items()],
         "paragraphs": paragraphs, "formats": formats.FORMATS.values(),
     })
