@@ -151,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out username+address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.ProfileBackend",  # signs people in, and reads the user with profile and region
+    # Kept so that sessions signed in before ProfileBackend existed stay valid until they expire.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5

@@ -16,6 +16,7 @@ attributes or a table with `row_attrs` is rendered by django-tables2's own path.
 import inspect
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
@@ -125,11 +126,20 @@ class _WithQuery:
         return getattr(self._request, name)
 
 
-def configure(request, table, per_page=PAGE_SIZES[0]):
+class _CountedPaginator(Paginator):
+    """A Paginator told its row count by the caller instead of asking the database."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def configure(request, table, per_page=PAGE_SIZES[0], count=None):
     """django-tables2's RequestConfig (ordering and page from the query string) with the page size a
     reader may choose limited to `PAGE_SIZES` (`?per_page=50`); any other value gets `per_page`.
     RequestConfig alone takes any number: `?per_page=1000000` rendered a whole province in one page,
-    and `?per_page=0` divided by zero."""
+    and `?per_page=0` divided by zero. `count`: the number of rows when the caller already knows
+    it exactly (an aggregate it read anyway); the paginator then runs no COUNT query."""
     from django_tables2 import RequestConfig
 
     from core.security import int_or
@@ -139,7 +149,10 @@ def configure(request, table, per_page=PAGE_SIZES[0]):
     size = requested if requested in PAGE_SIZES else per_page
     query = request.GET.copy()
     query[field] = str(size)
-    RequestConfig(_WithQuery(request, query), paginate={"per_page": size}).configure(table)
+    paginate = {"per_page": size}
+    if count is not None:
+        paginate.update(paginator_class=_CountedPaginator, count=count)
+    RequestConfig(_WithQuery(request, query), paginate=paginate).configure(table)
     table.request = request
     table.page_sizes = [(n, n == size) for n in PAGE_SIZES]
     return table

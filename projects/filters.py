@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import RowChoiceFilter
+from accounts.roles import scope_key
+from core.choices import RowChoiceFilter, cached_choices
 from core.widgets import FastSelect
 
 from indicators.models import Bureau, Plan, Region
@@ -74,6 +75,8 @@ class ProjectFilter(django_filters.FilterSet):
         self.filters["bureau"].queryset = (
             Bureau.objects.filter(projects__in=queryset).distinct().order_by("region__code", "name")
         )
+        # The views pass the user's whole scope (`Project.objects.visible_to(user)`) as `queryset`.
+        cached_choices(self, ("plan", "county", "box", "bureau"), scope_key(user))
         for name in ("year_from", "year_to"):
             self.form.fields[name].widget.attrs.update({"min": 1949, "max": 2100, "step": 1, "inputmode": "numeric"})
 

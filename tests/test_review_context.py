@@ -219,3 +219,25 @@ def test_the_queue_runs_exactly_as_many_queries_whatever_its_rows_hold(client, j
     if sub_row is not None:
         value(sub_row, 2023, "1", by=staff)
     assert queue_queries(client) == fresh
+
+
+def test_the_unfiltered_queue_takes_its_row_count_from_the_plan_years_and_a_filtered_one_counts(
+        client, jiang, city_reviewer, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    created = [value(indicator, 2023, "2", by=staff) for indicator in jiang.indicators.filter(value_type="number")]
+    n = len(created)
+    assert 25 < n <= 50
+    client.force_login(city_reviewer)
+    client.get(reverse("review_queue"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("review_queue"))
+    assert response.context["table"].paginator.count == n and response.context["table"].paginator.num_pages == 2
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("review_queue"), {"year": 2023, "page": 2})
+    assert response.context["table"].paginator.count == n and len(response.context["table"].page.object_list) == n - 25
+    assert any(q["sql"].startswith("SELECT COUNT(*)") for q in queries.captured_queries)
+    response = client.get(reverse("review_queue"), {"year": 2022})
+    assert response.context["table"].paginator.count == 0

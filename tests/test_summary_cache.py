@@ -141,10 +141,10 @@ def test_the_review_queues_plan_years_are_read_once_per_generation_and_renewed_b
                                             created_by=staff, updated_by=staff)
               for indicator in jiang.indicators.filter(value_type="number", values__isnull=True)[:2]]
     _forget_setup_raises()
-    assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 2)]
+    assert [(row.year, row.count) for row in pending_plan_years(reviewer)] == [(2023, 2)]
     with CaptureQueriesContext(connection) as queries:
-        assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 2)]
+        assert [(row.year, row.count) for row in pending_plan_years(reviewer)] == [(2023, 2)]
     assert not any("indicators_indicatorvalue" in q["sql"] for q in queries.captured_queries)
     with django_capture_on_commit_callbacks(execute=True):
         review_value(values[0], workflow.APPROVE, reviewer)
-    assert [row[2:] for row in pending_plan_years(reviewer)] == [(2023, 1)]
+    assert [(row.year, row.count) for row in pending_plan_years(reviewer)] == [(2023, 1)]

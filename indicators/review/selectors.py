@@ -12,6 +12,7 @@ numbers (two queries), the approved versions (one) and the evidence (one).
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
@@ -200,8 +201,17 @@ def plan_year_rows(user, plan, year):
     return attach_context(values)
 
 
+class PlanYear(NamedTuple):
+    url: str
+    region: str
+    year: int
+    count: int
+    year_text: str  # "2024 年", in the reader's language (the cache is per language)
+    count_text: str  # "（3 项待审核）"
+
+
 def pending_plan_years(user):
-    """(link, region name, year, count) of the plan-years with submitted values.
+    """`PlanYear`s: the plan-years with submitted values, with their links and counts.
 
     An aggregate over every submitted value in scope, like the region summaries: read once per
     data generation for each scope (`core.generations`; submitting, reviewing and reopening
@@ -212,7 +222,8 @@ def pending_plan_years(user):
                 .values_list("indicator__plan__code", "indicator__plan__region__name", "year")
                 .annotate(n=Count("pk")).order_by("indicator__plan__region__code", "year"))
         link = plan_year_link()
-        return [(link(code, year), region, year, n) for code, region, year, n in rows]
+        return [PlanYear(link(code, year), region, year, n, gettext("%(year)s 年") % {"year": year},
+                         gettext("（%(count)s 项待审核）") % {"count": n}) for code, region, year, n in rows]
 
     return generations.cached(("pending_plan_years", *scope_key(user)), compute)
 

@@ -37,10 +37,12 @@ def review_queue(request):
     values = review_selectors.queue_values(request.user)
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
-    configure_table(request, table)
+    plan_years = review_selectors.pending_plan_years(request.user)
+    # Unfiltered, the queue is every submitted value in scope: the plan-years' counts add up to it.
+    unfiltered = not any(name in ReviewQueueFilter.base_filters for name in request.GET)
+    configure_table(request, table, count=sum(p.count for p in plan_years) if unfiltered else None)
     review_selectors.attach_context(row.record for row in table.page.object_list)
-    return render(request, "indicators/review_queue.html", {
-        "filter": queue, "table": table, "plan_years": review_selectors.pending_plan_years(request.user)})
+    return render(request, "indicators/review_queue.html", {"filter": queue, "table": table, "plan_years": plan_years})
 
 
 @role_required("reviewer", "admin")
