@@ -12,6 +12,9 @@ a table can switch either way. Supported: plain and `render_<name>` cells (any o
 django-tables2 passes), `linkify`, `empty_values`/`default`, `get_FOO_display` of choice fields,
 static `td` attributes and the even/odd row class. A column with computed (callable) `td`
 attributes or a table with `row_attrs` is rendered by django-tables2's own path.
+
+`configure` is RequestConfig with the page sizes a reader may choose (25, 50, 100) and, where the
+caller knows it, the row count without a COUNT query.
 """
 import inspect
 
@@ -110,7 +113,6 @@ class RowsInPython:
             parts.extend(cell.html(record, row) for cell in cells)
             parts.append("</tr>")
         return mark_safe("".join(parts))
-
 
 
 PAGE_SIZES = (25, 50, 100)
