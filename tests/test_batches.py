@@ -36,3 +36,26 @@ def test_a_collector_switched_off_before_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_the_batch_made_is_not_walked_by_the_next_young_collection():
+    class Node:  # tracked by the collector, like the evaluation's phrases
+        pass
+
+    with cyclic_gc_paused():
+        made = [Node() for _ in range(1000)]
+    young = gc.get_objects(generation=0) + gc.get_objects(generation=1)
+    assert not any(obj is made[0] or obj is made[-1] for obj in young)
+    assert any(obj is made[0] for obj in gc.get_objects(generation=2))
+
+
+def test_objects_someone_else_froze_stay_frozen():
+    kept = [object()]  # a list: tracked by the collector
+    gc.freeze()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert gc.get_freeze_count() and not any(obj is kept for obj in gc.get_objects())
+    finally:
+        gc.unfreeze()
+    assert any(obj is kept for obj in gc.get_objects())

@@ -265,3 +265,19 @@ def test_a_phrase_survives_the_cache_pickling_it():
     again = pickle.loads(pickle.dumps(reason))
     assert again == reason and type(again) is type(reason)
     assert _english(again) == _english(reason) and _english(again).startswith("Provisional")
+
+
+def test_every_template_is_written_exactly_as_percent_formatting_writes_it():
+    for key, template in phrases.TEMPLATES.items():
+        names = PLACEHOLDER.findall(template)
+        for value in ("36.7", "{x}%（“引号”）\\'\"", 7, 1.5, None, Decimal("3.50"), phrases.label("滞后")):
+            params = {name: value for name in names} | {"unused": "x"}
+            assert phrases.phrase(key, **params) == template % params, key
+    with pytest.raises(KeyError):
+        phrases.phrase("completion", value="1")
+
+
+def test_a_template_without_placeholders_is_one_phrase_for_every_use():
+    assert phrases.phrase("reason_met") is phrases.phrase("reason_met")
+    assert phrases.phrase("reason_met").key == "reason_met" and phrases.to_json(phrases.phrase("reason_met")) == {
+        "k": "reason_met", "p": {}}

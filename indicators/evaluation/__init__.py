@@ -186,7 +186,7 @@ def evaluate(facts: IndicatorFacts, year: int, settings: EvaluationSettings = DE
         # One verdict per row: the rule's "→ 滞后" gives way to the milestone's "→ 未完成".
         _drop_verdict(steps, STATUS_LABELS[status])
         status = _STATUS_AFTER_MILESTONE[status]
-        steps.append(then(phrase("milestone_reached", year=p.milestone), STATUS_LABELS[status]))
+        steps.append(_milestone_line(p.milestone, status))
     binding_failed = p.binding and status == "not_met"
     if binding_failed:
         steps.append(phrase("binding_failed"))
@@ -225,6 +225,18 @@ def _time_progress(year, base_year, milestone):
     if len(_TIME_PROGRESS) < 10_000:
         _TIME_PROGRESS[year, base_year, milestone] = timing
     return timing
+
+
+_MILESTONE_LINES = {}  # (milestone, status) → its line; a few dozen at most
+
+
+def _milestone_line(milestone, status):
+    line = _MILESTONE_LINES.get((milestone, status))
+    if line is None:
+        line = then(phrase("milestone_reached", year=milestone), STATUS_LABELS[status])
+        if len(_MILESTONE_LINES) < 10_000:
+            _MILESTONE_LINES[milestone, status] = line
+    return line
 
 
 def _drop_verdict(steps, label):

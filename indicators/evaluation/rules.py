@@ -120,34 +120,43 @@ def _value_projections(p, reference, reference_year, reference_text):
             points.append((year, number, text))
         position.append(len(points) - 1)
     lines = _lines(p, points, "")
-    return [lines[k] if k >= 0 else (None, None) for k in position]
+    return [lines[k] if k >= 0 else (None, None, None) for k in position]
 
 
 def _lines(p, points, what):
-    """[(projected, description)] for each leading run of `points` (x, y, text)."""
+    """[(projected, description, its two announcements)] for each leading run of `points` (x, y, text)."""
     projections = rates.prefix_extrapolations([(x, y) for x, y, _ in points], p.milestone)
     lines, shown = [], []
     key = "forecast_cumulative" if what else "forecast"
     for (x, _, text), projected in zip(points, projections):
         shown.append(phrase("point", year=x, value=text))
         lines.append((projected, projected is not None and
-                      phrase(key, points=Joined(shown), year=p.milestone, value=fmt(projected))))
+                      phrase(key, points=Joined(shown), year=p.milestone, value=fmt(projected)), [None, None]))
     return lines
 
 
 def _announce(line, predicate, steps):
-    projected, text = line
+    projected, text, announced = line
     if projected is None:
         return None, None
     likely = predicate(projected)
-    steps.append(then(text, "预计可完成" if likely else "预计难以完成"))
+    # The same line is announced in every year that reads this point: written once for each outcome.
+    step = announced[likely]
+    if step is None:
+        step = announced[likely] = then(text, "预计可完成" if likely else "预计难以完成")
+    steps.append(step)
     return projected, ("likely" if likely else "unlikely")
 
 
 # --- the rules ----------------------------------------------------------------------------------
 
+# Lines without a figure, one phrase for every indicator-year that says them.
+_AWAITING = then(phrase("awaiting"), STATUS_LABELS["awaiting_target"])
+_SINGLE_VALUE = then(phrase("single_value"), STATUS_LABELS["needs_judgement"])
+_NO_START = then(phrase("no_start"), STATUS_LABELS["needs_judgement"])
+
 def awaiting_rule(p, index, year, tau, settings, steps):
-    steps.append(then(phrase("awaiting"), STATUS_LABELS["awaiting_target"]))
+    steps.append(_AWAITING)
     if index < 0:
         return Outcome("awaiting_target")
     observation = p.observations[index]
@@ -204,16 +213,39 @@ def _cumulative_threshold(p, index, year, tau, settings, steps):
 def _judge_threshold(p, value, value_text, start, start_text, tau, settings, steps):
     """(status, 完成进度) of a number against the prepared threshold, measured from `start`."""
     tolerance = settings.approx_tolerance
+    # What does not depend on τ is worked out (and written) once per number, start and tolerance:
+    # later years often judge the same latest value again.
+    point = ("judge", value, value_text, start, start_text, tolerance)
+    judged = p.value_lines.get(point)
+    if judged is None:
+        judged = p.value_lines[point] = _judge_point(p, value, value_text, start, start_text, tolerance)
+    completion, completion_text, completion_line, comparison, fixed = judged
+    if completion_line is not None:
+        steps.append(completion_line)
+    if fixed is not None:
+        status, line = fixed
+    else:
+        status = progress_status(completion, tau)
+        reason = phrase("reason_progress", completion=completion_text, op="≥" if status == "on_track" else "<",
+                        tau=f"{tau:.2f}")
+        line = then(phrase("rule_line", target=p.raw, comparison=comparison, reason=reason), STATUS_LABELS[status])
+    steps.append(line)
+    return status, completion
+
+
+def _judge_point(p, value, value_text, start, start_text, tolerance):
+    """(完成进度, its text, its line, the comparison, (status, rule line) unless the status depends on τ)."""
     threshold, threshold_text = p.threshold, p.threshold_text
     met = satisfies(p.op, value, threshold, p.better, tolerance)
-    completion = None
+    completion = completion_text = completion_line = None
     # A start that already meets the target leaves 完成进度 without meaning (its sign would flip).
     start_met = start is not None and satisfies(p.op, start, threshold, p.better, tolerance)
     if start is not None and not start_met and abs(threshold - start) > EPS:
         completion = (value - start) / (threshold - start)
         completion_text = format_number(completion, 2)  # never -0.00
-        steps.append(phrase("completion", value=value_text, start=start_text, threshold=threshold_text,
-                            completion=completion_text))
+        completion_line = phrase("completion", value=value_text, start=start_text, threshold=threshold_text,
+                                 completion=completion_text)
+    comparison = _compare(p.op, value_text, threshold_text, met, tolerance)
     if met:
         status, reason = "met", phrase("reason_met")
     elif start is None:
@@ -224,13 +256,9 @@ def _judge_threshold(p, value, value_text, start, start_text, tau, settings, ste
         status = "regressing" if _worse(value, start, p.better) else "behind"
         reason = phrase("reason_no_completion")
     else:
-        status = progress_status(completion, tau)
-        reason = phrase("reason_progress", completion=completion_text, op="≥" if status == "on_track" else "<",
-                        tau=f"{tau:.2f}")
-    steps.append(then(phrase("rule_line", target=p.raw, comparison=_compare(p.op, value_text, threshold_text, met,
-                                                                            tolerance), reason=reason),
-                      STATUS_LABELS[status]))
-    return status, completion
+        return completion, completion_text, completion_line, comparison, None
+    line = then(phrase("rule_line", target=p.raw, comparison=comparison, reason=reason), STATUS_LABELS[status])
+    return completion, completion_text, completion_line, comparison, (status, line)
 
 
 def series_known(p, index, steps):
@@ -270,7 +298,7 @@ def trend_rule(p, index, year, tau, settings, steps):
         return _needs_number(observation, steps)
     start, start_year, start_text = _reference(p, index - 1)
     if start is None or start_year >= observation.year:
-        steps.append(then(phrase("single_value"), STATUS_LABELS["needs_judgement"]))
+        steps.append(_SINGLE_VALUE)
         return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
     previous = next((p.numbers[i] for i in range(index - 1, -1, -1)
                      if p.numbers[i] is not None and p.observations[i].year > start_year), start)
@@ -315,7 +343,7 @@ def relation_rule(p, index, year, tau, settings, steps):
         return _needs_number(observation, steps)
     start, start_year, start_text = _reference(p, index - 1)
     if start is None or start_year >= observation.year:
-        steps.append(then(phrase("no_start"), STATUS_LABELS["needs_judgement"]))
+        steps.append(_NO_START)
         return Outcome("needs_judgement", value=observation.number, value_year=observation.year)
     tolerance = settings.stable_tolerance
 
