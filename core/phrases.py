@@ -214,7 +214,6 @@ class Phrase(str):
         return {"k": self.key, "p": {name: to_json(value) for name, value in self.params.items()}}
 
 
-
 class Label(Phrase):
     """A word of a label table, translated as it is (optionally in a gettext context)."""
 
@@ -228,7 +227,6 @@ class Label(Phrase):
 
     def to_json(self):
         return {"t": str(self), "c": self.context} if self.context else {"t": str(self)}
-
 
 
 class Joined(Phrase):
@@ -245,7 +243,6 @@ class Joined(Phrase):
 
     def to_json(self):
         return {"j": [to_json(item) for item in self.items], "s": self.separator}
-
 
 
 def _restore(key, params, text):
