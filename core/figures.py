@@ -26,11 +26,20 @@ def format_figure(value, places=None):
 
 # ----- figures in spreadsheet cells: numbers as numbers, shown to their precision ---------------
 _PLAIN_FIGURE = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.(\d+))?$")  # 36.70, -5, 0.5; not 012, 1e3, ≥40, 1,200
-MAX_PLACES = 6  # figures are stored with six decimals (DecimalField(decimal_places=6))
-_DECIMAL_FORMAT = re.compile(r"^0(?:\.(0+))?$")
-
-
 _NUMBER_IN_TEXT = re.compile(r"\d+(?:\.(\d+))?")
+_DECIMAL_FORMAT = re.compile(r"^0(?:\.(0+))?$")
+MAX_PLACES = 6  # figures are stored with six decimals (DecimalField(decimal_places=6))
+
+
+def _decimals(number):
+    """The decimals a Decimal has without its padding: 150.500000 → 1, 40.000000 → 0."""
+    return max(0, -number.normalize().as_tuple().exponent)
+
+
+def _rounded(number, places):
+    """`number` to `places` decimals, half up, and never -0."""
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return abs(number) if number == 0 else number
 
 
 def figure_places(*values):
@@ -42,8 +51,11 @@ def figure_places(*values):
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, (int, float, Decimal)):
-            number, fmt = xlsx_figure(value)
-            found = [len(fmt) - 2 if fmt and "." in fmt else 0] if fmt else []
+            try:
+                number = value if isinstance(value, Decimal) else Decimal(str(value))
+            except InvalidOperation:
+                continue
+            found = [min(_decimals(number), MAX_PLACES)] if number.is_finite() else []
         else:
             found = [len(m.group(1) or "") for m in _NUMBER_IN_TEXT.finditer(str(value))]
         if found:
@@ -79,13 +91,11 @@ def xlsx_figure(value, places=None):
             return value, None
         if not number.is_finite():
             return None, None
-        typed = max(0, -number.normalize().as_tuple().exponent)
+        typed = _decimals(number)
     else:
         return value, None
     places = min(typed if places is None else int(places), MAX_PLACES)
-    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if number == 0:
-        number = abs(number)
+    number = _rounded(number, places)
     return (int(number) if places == 0 else float(number)), number_format(places)
 
 
@@ -97,14 +107,7 @@ def shown_text(value, fmt):
     match = _DECIMAL_FORMAT.match(fmt)
     if not match:
         return None
-    return _fixed(value, len(match.group(1) or ""))
-
-
-def _fixed(value, places):
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if number == 0:
-        number = abs(number)
-    return format(number, "f")
+    return format(_rounded(Decimal(str(value)), len(match.group(1) or "")), "f")
 
 
 def put_figure(cell, value, places=None, text=str):
