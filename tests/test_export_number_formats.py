@@ -16,11 +16,12 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from core.figures import number_format, put_figure, shown_text, xlsx_figure
-from indicators.models import AssignedTarget, Bureau, EvaluationReport, Indicator, IndicatorValue, Region
+from indicators.models import AssignedTarget, Bureau, Indicator, Region
 from projects.models import Project, ProjectProgress, QuantityProgress, Status
 from reporting import workflow
 from reporting.submission import open_period
 
+from tests.report_support import download_report, freeze_final_report
 from tests.factories import user_with_role
 from tests.test_projects_support import _real_projects_committed, real_projects  # noqa: F401
 from tests.test_report_files import _approved
@@ -184,17 +185,11 @@ def test_the_project_list_xlsx_writes_investments_and_years_as_formatted_numbers
 @pytest.fixture
 def frozen(client, world, django_capture_on_commit_callbacks):
     client.force_login(world["reviewer"])
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("report_list", args=[JIANG]), {"kind": "final", "confirm": "1"})
-    report = EvaluationReport.objects.get(plan__code=JIANG, kind="final")
-    assert report.state == "done", report.error
-    return report
+    return freeze_final_report(client, JIANG, django_capture_on_commit_callbacks)
 
 
 def _report_file(client, report, fmt):
-    response = client.get(reverse("report_download", args=[JIANG, report.pk, fmt]))
-    assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return download_report(client, report, fmt)[1]
 
 
 def test_the_report_xlsx_writes_figures_to_their_precision(client, frozen, world):

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from accounts.models import Role
 
+from tests.report_support import freeze_final_report
 from tests.factories import user_with_role
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -287,6 +288,17 @@ def _english_leftovers(response, data):
     return sorted(set(leftover_chinese(html, data)))
 
 
+def _assert_no_chinese_outside_plan_data(pages, data):
+    """Every page answered (200, or 400 for a refused upload) in English with no Chinese left."""
+    leftovers = {}
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        left = _english_leftovers(response, data)
+        if left:
+            leftovers[name] = left[:10]
+    assert not leftovers, leftovers
+
+
 @pytest.mark.django_db
 def test_plan_import_pages_and_previews_in_english_show_no_chinese_outside_plan_data(client, real_plans):
     """Every real plan uploaded as its Word document (with a 专栏 box and a row split across a page
@@ -325,13 +337,7 @@ def test_plan_import_pages_and_previews_in_english_show_no_chinese_outside_plan_
     pages["next plan"] = upload("plan.docx", build_docx(following))
     pages["recheck"] = client.post(reverse("plan_import"), {
         "action": "recheck", "token": client.session["plan_import"]["token"], "base_year": "1900"}, **en)
-    leftovers = {}
-    for name, response in pages.items():
-        assert response.status_code in (200, 400), name
-        left = _english_leftovers(response, data)
-        if left:
-            leftovers[name] = left[:10]
-    assert not leftovers, leftovers
+    _assert_no_chinese_outside_plan_data(pages, data)
     # …and the pages say what they are about, in English.
     jiang = pages[f"{JIANG}.docx"].content.decode()
     assert "Import preview" in jiang and f"Plan {JIANG} already exists; confirming updates it." in jiang
@@ -392,7 +398,7 @@ def test_token_set_up_period_and_report_pages_in_english_show_no_chinese_outside
     """The states a quick look misses: tokens issued and refused, set-up fixes refused, a final
     report asking for confirmation, and a frozen report as its reviewer and its leader see it (the
     report's own text is the Chinese document, marked lang="zh-hans")."""
-    from indicators.models import EvaluationReport, Region
+    from indicators.models import Region
     from tests.i18n_pages import plan_data_strings
 
     settings.MEDIA_ROOT = tmp_path
@@ -417,20 +423,11 @@ def test_token_set_up_period_and_report_pages_in_english_show_no_chinese_outside
     assert "Years 2030 are outside the plan period 2021–2025." in pages["set-up, year outside"].content.decode()
     client.force_login(user_with_role(Role.REVIEWER, region=Region.objects.get(code="140800")))
     pages["final report, confirm"] = client.post(reverse("report_list", args=[JIANG]), {"kind": "final"}, **en)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("report_list", args=[JIANG]), {"kind": "final", "confirm": "1"})
-    report = EvaluationReport.objects.get(plan__code=JIANG, kind="final")
-    assert report.state == "done", report.error
+    report = freeze_final_report(client, JIANG, django_capture_on_commit_callbacks)
     pages["report, reviewer"] = client.get(reverse("report_detail", args=[JIANG, report.pk]), **en)
     pages["reports, reviewer"] = client.get(reverse("report_list", args=[JIANG]), **en)
     client.force_login(user_with_role(Role.LEADER, region=Region.objects.get(code="140800")))
     pages["report, leader"] = client.get(reverse("report_detail", args=[JIANG, report.pk]), **en)
-    leftovers = {}
-    for name, response in pages.items():
-        assert response.status_code in (200, 400), name
-        left = _english_leftovers(response, data)
-        if left:
-            leftovers[name] = left[:10]
-    assert not leftovers, leftovers
+    _assert_no_chinese_outside_plan_data(pages, data)
     assert "I. Overview" in pages["report, reviewer"].content.decode()
     assert "Conclusion: Fail" in pages["report, leader"].content.decode()

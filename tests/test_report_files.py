@@ -20,6 +20,7 @@ from indicators.reports import services as reports
 from indicators.results.selectors import plan_rows
 from indicators.review.services import review_value
 from reporting import workflow
+from tests.report_support import download_report, freeze_final_report
 from tests.factories import user_with_role
 
 JIANG = "140826-2021-2025"
@@ -46,17 +47,10 @@ def frozen(client, city_reviewer, settings, tmp_path, django_capture_on_commit_c
     forest = Indicator.objects.get(plan__code=JIANG, key="2")
     _approved(forest, 2025, "37.20", city_reviewer)
     client.force_login(city_reviewer)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("report_list", args=[JIANG]), {"kind": "final", "confirm": "1"})
-    report = EvaluationReport.objects.get(plan__code=JIANG, kind="final")
-    assert report.state == "done", report.error
-    return report
+    return freeze_final_report(client, JIANG, django_capture_on_commit_callbacks)
 
 
-def _download(client, report, fmt):
-    response = client.get(reverse("report_download", args=[JIANG, report.pk, fmt]))
-    assert response.status_code == 200
-    return response, b"".join(response.streaming_content)
+_download = download_report
 
 
 def _east_asian(run):
