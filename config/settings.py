@@ -126,6 +126,13 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    # Parameters bound by the server and statements prepared after a use (core/postgresql/base.py);
+    # "off" keeps Django's client-side binding, for a pooler in transaction mode (PgBouncer).
+    PREPARE_THRESHOLD = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "1").strip().lower()
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PREPARE_THRESHOLD != "off":
+        DATABASES["default"]["ENGINE"] = "core.postgresql"
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": int(PREPARE_THRESHOLD)})
 else:
     DATABASES = {
         "default": {

@@ -2,13 +2,14 @@
 
 django-tables2 renders each cell through its row machinery: per cell it inspects the render
 method's signature (`call_with_appropriate`), recomputes the column's attributes and goes
-through two template nodes. For the working lists of a province (50 rows × 10–14 columns) that
-was most of the page's time. `RowsInPython` keeps everything else of django-tables2 (columns,
-ordering, pagination, headers, the template) and renders the `<tbody>` rows itself: what to call
-for each column is worked out once per table, then each row is one string join.
+through two template nodes; its header and page links are a template loop with a query string
+tag per link. For the working lists of a province (25–100 rows × 10–14 columns) that was most of
+the page's time. `RowsInPython` keeps django-tables2's columns, ordering and pagination and
+writes the table's HTML itself (`table_html`): what to call for each column is worked out once
+per table, then each row is one string join.
 
-The HTML is the same as django-tables2's own rows (`tests/test_tables.py` compares the two), so
-a table can switch either way. Supported: plain and `render_<name>` cells (any of the arguments
+The HTML is the same as django-tables2's own template gives, up to whitespace
+(`tests/test_fast_rendering.py` compares the two), so a table can switch either way. Supported: plain and `render_<name>` cells (any of the arguments
 django-tables2 passes), `linkify`, `empty_values`/`default`, `get_FOO_display` of choice fields,
 static `td` attributes and the even/odd row class. A column with computed (callable) `td`
 attributes or a table with `row_attrs` is rendered by django-tables2's own path.
@@ -16,23 +17,32 @@ attributes or a table with `row_attrs` is rendered by django-tables2's own path.
 `configure` is RequestConfig with the page sizes a reader may choose (25, 50, 100) and, where the
 caller knows it, the row count without a COUNT query.
 """
+import functools
 import inspect
+from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.utils import A
 
-TEMPLATE = "includes/table.html"  # django-tables2's table.html with these rows in its <tbody>
+TEMPLATE = "includes/table.html"  # `table_html`, or django-tables2's table.html where that declines
 
 
 def _parameters(function):
-    parameters = inspect.signature(function).parameters.values()
+    return _parameters_of(getattr(function, "__func__", function), hasattr(function, "__self__"))
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters_of(function, bound):
+    """The argument names a render method takes (its signature read once per function)."""
+    parameters = list(inspect.signature(function).parameters.values())[1 if bound else 0:]
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
         return None  # takes everything
     return [p.name for p in parameters]
@@ -98,10 +108,66 @@ class _Cell:
         return f"{self.td}{conditional_escape(content)}</td>"  # plain str: the row is marked safe once, whole
 
 
+def _attrs(attrs):
+    return attrs.as_html() if attrs else ""
+
+
 class RowsInPython:
-    """Mixin for a `django_tables2.Table`: render the body rows in Python (see the module)."""
+    """Mixin for a `django_tables2.Table`: render it in Python (see the module)."""
+
+    def table_html(self):
+        """The whole table as django-tables2's table.html writes it, or None where `rows_html`
+        declines (the template then renders django-tables2's own)."""
+        rows = self.rows_html()
+        if rows is None or self.has_footer():
+            return None
+        attrs = self.attrs
+        if not rows and self.empty_text:
+            rows = format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text)
+        return mark_safe(f'<div class="table-container"><table {_attrs(attrs)}>{self.head_html()}'
+                         f'<tbody {_attrs(attrs.get("tbody"))}>{rows}</tbody></table>{self.pagination_html()}</div>')
+
+    def _query(self, **updates):
+        """The current query string with `updates`, as django-tables2's {% querystring_replace %}."""
+        params = dict(self.request.GET) if getattr(self, "request", None) is not None else {}
+        params.update(updates)
+        return escape("?" + urlencode(params, doseq=True))
+
+    def head_html(self):
+        if not self.show_header:
+            return ""
+        cells = []
+        field = self.prefixed_order_by_field
+        for column in self.columns:
+            header = conditional_escape(column.header)
+            if column.orderable:
+                header = f'<a href="{self._query(**{field: column.order_by_alias.next})}">{header}</a>'
+            cells.append(f'<th {column.attrs["th"].as_html()}>{header}</th>')
+        return f'<thead {_attrs(self.attrs.get("thead"))}><tr>{"".join(cells)}</tr></thead>'
+
+    def pagination_html(self):
+        from django_tables2.templatetags.django_tables2 import table_page_range
+
+        page = getattr(self, "page", None)
+        if not page or self.paginator.num_pages <= 1:
+            return ""
+        field = self.prefixed_page_field
+        items = []
+        if page.has_previous():
+            items.append(f'<li class="previous"><a href="{self._query(**{field: page.previous_page_number()})}">'
+                         f'{escape(gettext("previous"))}</a></li>')
+        for number in table_page_range(page, self.paginator):
+            active = ' class="active"' if number == page.number else ""
+            href = "#" if number == "..." else self._query(**{field: number})
+            items.append(f'<li{active}><a href="{href}">{number}</a></li>')
+        if page.has_next():
+            items.append(f'<li class="next"><a href="{self._query(**{field: page.next_page_number()})}">'
+                         f'{escape(gettext("next"))}</a></li>')
+        return f'<ul class="pagination">{"".join(items)}</ul>'
 
     def rows_html(self):
+        """The <tbody> rows, or None for a table this module cannot render (computed `td`
+        attributes, `row_attrs`)."""
         cells = [_Cell(self, column) for column in self.columns]
         if self.row_attrs or not all(cell.static for cell in cells):
             return None  # the template falls back to django-tables2's own rows

@@ -1,9 +1,11 @@
 """The project list as a sortable django-tables2 table."""
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from core.links import reverser
 from core.tables import TEMPLATE, RowsInPython
 from projects.models import Project, Status, plain_number
 
@@ -28,8 +30,12 @@ class ProjectTable(RowsInPython, tables.Table):
         empty_text = _("没有符合条件的重点工程。")
         template_name = TEMPLATE
 
+    @cached_property
+    def _project_link(self):
+        return reverser("project_detail", int)  # = Project.get_absolute_url, one reverse() a page
+
     def render_name(self, record, value):
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        return format_html('<a href="{}">{}</a>', self._project_link(record.pk), value)
 
     def render_box(self, record):
         return format_html('<span title="{}">专栏{}</span>', record.box.title, record.box.number)

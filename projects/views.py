@@ -27,7 +27,7 @@ from projects import charts
 from projects.export import write_projects
 from projects.filters import ProjectFilter
 from projects.forms import ProgressForm, ReviewForm
-from projects.models import Project, ProjectProgress
+from projects.models import Project, ProjectProgress, Quantity
 from projects.progress import ProgressRejected, open_years, review_progress, save_progress
 from projects.summary import progress_rows_for, project_summary
 from projects.tables import ProjectTable
@@ -35,6 +35,12 @@ from projects.tables import ProjectTable
 
 def _projects(user):
     return Project.objects.visible_to(user).select_related("plan__region", "box", "bureau")
+
+
+def _quantities():
+    """A project's planned quantities in their printed order. (The model's ordering goes through
+    project → plan → region, for lists across projects; a prefetch groups by project anyway.)"""
+    return Prefetch("quantities", queryset=Quantity.objects.order_by("order", "pk"))
 
 
 def _filtered(request):
@@ -45,13 +51,14 @@ def _filtered(request):
 @login_required
 def project_list(request):
     filterset, projects = _filtered(request)
-    table = ProjectTable(projects.prefetch_related("counties", "quantities"))
-    configure_table(request, table)
     # The summary covers every project the filters match (a province: hundreds), not just this
-    # page of the table: computed once per data generation for each scope and filter.
+    # page of the table: computed once per data generation for each scope and filter. Its total
+    # is the table's row count, so the paginator needs no COUNT query.
     filters = sorted((k, v) for k, v in request.GET.lists() if k in ProjectFilter.base_filters)
     summary = generations.cached(("project_list", scope_key(request.user), repr(filters)),
                                  lambda: project_summary(progress_rows_for(projects)))
+    table = ProjectTable(projects.prefetch_related("counties", _quantities()))
+    configure_table(request, table, count=summary.total)
     query = request.GET.urlencode()
     return render(request, "projects/project_list.html", {
         "filter": filterset, "table": table, "summary": summary, "query": query,
@@ -62,7 +69,7 @@ def project_list(request):
 def project_export(request):
     _, projects = _filtered(request)
     projects = projects.prefetch_related(
-        "counties", "quantities", "indicators", Prefetch("progress", queryset=ProjectProgress.objects.all(), to_attr="all_progress"),
+        "counties", _quantities(), "indicators", Prefetch("progress", queryset=ProjectProgress.objects.all(), to_attr="all_progress"),
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(write_projects(projects), f"重点工程-{stamp}.xlsx")

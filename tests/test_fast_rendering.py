@@ -75,6 +75,42 @@ def test_the_project_list_rows_rendered_in_python_equal_django_tables2s_rows(rea
     assert fast.count("<tr") == 50
 
 
+def _normalized(html):
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s*([<>])\s*", r"\1", html).replace(" >", ">")
+
+
+@pytest.mark.parametrize("query", ["", "?page=3&sort=-name&status=in_progress", "?sort=region&page=9"])
+def test_the_whole_project_table_written_in_python_equals_django_tables2s_template(real_projects, query):
+    admin = user_with_role(Role.ADMIN, username="root")
+    request = RequestFactory().get(f"/projects/{query}")
+    request.user = admin
+    data = Project.objects.visible_to(admin).select_related("plan__region", "box", "bureau").prefetch_related(
+        "counties", "quantities")
+    fast, plain = ProjectTable(data), ProjectTable(data, template_name="django_tables2/table.html")
+    for table in (fast, plain):
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    ours = render_to_string(fast.template_name, {"table": fast, "request": request}, request)
+    theirs = render_to_string("django_tables2/table.html", {"table": plain, "request": request}, request)
+    assert fast.table_html() is not None
+    assert _normalized(ours) == _normalized(theirs)
+    assert 'class="pagination"' in ours and "<thead" in ours
+
+
+def test_the_review_queue_header_written_in_python_equals_django_tables2s(real_plans):
+    reviewer = user_with_role(Role.REVIEWER, region=real_plans[JIANG].region.parent, username="yuncheng")
+    request = RequestFactory().get("/review/?sort=-change_percent&flag=binding")
+    request.user = reviewer
+    data = review_selectors.queue_values(reviewer).filter(state=workflow.SUBMITTED)
+    fast, plain = ReviewQueueTable(data), ReviewQueueTable(data, template_name="django_tables2/table.html")
+    for table in (fast, plain):
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    ours = render_to_string(fast.template_name, {"table": fast, "request": request}, request)
+    theirs = render_to_string("django_tables2/table.html", {"table": plain, "request": request}, request)
+    assert _normalized(ours) == _normalized(theirs)
+    assert "sort=change_percent" in ours and "没有符合条件的数据。" in ours
+
+
 def test_an_empty_table_still_says_so():
     request = RequestFactory().get("/projects/")
     table = ProjectTable(Project.objects.none())
@@ -134,5 +170,24 @@ def test_the_review_queue_page_in_english_keeps_its_filters(client, real_plans):
 
 def test_the_plan_year_links_written_from_one_reversed_url_equal_reverse():
     link = review_selectors.plan_year_link()
-    for code, year in (("140826-2021-2025", 2024), ("S-950101-2021-2025", 2023), ("示例 (1)~x", 2030)):
+    for code, year in (("140826-2021-2025", 2024), ("S-950101-2021-2025", 2023), ("示例 (1)~x", 2030), ("a b&c?d#e%", 1)):
         assert link(code, year) == reverse("plan_year_review", args=[code, year])
+
+
+def test_row_links_written_from_one_reversed_url_equal_reverse_under_a_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from core.links import reverser
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/tracker/"):
+            set_script_prefix(prefix)
+            value_link, project_link = reverser("value_detail", int), reverser("project_detail", int)
+            for pk in (1, 42, 10**12):
+                assert value_link(pk) == reverse("value_detail", args=[pk])
+                assert project_link(pk) == reverse("project_detail", args=[pk])
+            assert value_link(7).startswith(prefix)
+    finally:
+        set_script_prefix(before)
+

@@ -9,7 +9,7 @@ PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
     "db = settings.DATABASES['default'];"
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'health': db.get('CONN_HEALTH_CHECKS'),"
-    "'max_age': db.get('CONN_MAX_AGE'), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'debug': settings.DEBUG,"
+    "'max_age': db.get('CONN_MAX_AGE'), 'options': db.get('OPTIONS', {}), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'debug': settings.DEBUG,"
     "'broker': settings.CELERY_BROKER_URL, 'key': settings.SECRET_KEY, 'hosts': settings.ALLOWED_HOSTS,"
     "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'use_tz': settings.USE_TZ,"
     "'beat': sorted(settings.CELERY_BEAT_SCHEDULE)}))"
@@ -32,10 +32,19 @@ def test_without_database_url_the_embedded_sqlite_file_is_used(tmp_path):
 
 def test_database_url_selects_postgresql_with_persistent_checked_connections(tmp_path):
     config = probe(tmp_path, DATABASE_URL="postgres://u:p@db.example:5432/tracker")
-    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["engine"] == "core.postgresql"  # Django's backend with prepared statements
+    assert config["options"] == {"server_side_binding": True, "prepare_threshold": 1}
     assert config["name"] == "tracker"
     assert config["health"] is True
     assert config["max_age"] > 0
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_in_transaction_mode(tmp_path):
+    config = probe(tmp_path, DATABASE_URL="postgres://u:p@db.example:5432/tracker", DJANGO_DB_PREPARE_THRESHOLD="off")
+    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["options"] == {}
+    assert probe(tmp_path, DATABASE_URL="postgres://u:p@db.example:5432/tracker",
+                 DJANGO_DB_PREPARE_THRESHOLD="5")["options"]["prepare_threshold"] == 5
 
 
 def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(tmp_path):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from reporting import workflow
 from reporting.models import ReportingPeriod
 
-from indicators.models import Indicator, IndicatorValue, Plan
+from indicators.models import Indicator, IndicatorValue, Plan, targets_prefetch
 from indicators.entry.services import previous_approved
 
 
@@ -114,7 +114,7 @@ def entry_grid(user, plan, year):
     """The rows of one bureau's form for one year, in table order."""
     indicators = list(
         Indicator.objects.editable_by(user).filter(plan=plan)
-        .select_related("parent").prefetch_related("targets").order_by("order")
+        .select_related("parent").prefetch_related(targets_prefetch()).order_by("order")
     )
     values = {
         v.indicator_id: v

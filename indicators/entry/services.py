@@ -15,7 +15,7 @@ from reporting.services import StaleRecord
 from reporting.submission import closed_period_message, period_for, save_record
 
 from indicators.entry.rules import follow_up, parse_entry
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, targets_prefetch
 
 MAX_TEXT = 2000  # 备注 and 变化说明, as the write API allows
 
@@ -68,7 +68,7 @@ def save_entries(user, plan, year, items, *, submit, today=None):
     closed = closed_period_message(period, today)
     if closed:
         raise SubmissionRejected([EntryError(-1, "year", closed)])
-    allowed = {i.pk: i for i in Indicator.objects.editable_by(user).filter(plan=plan).select_related("parent").prefetch_related("targets")}
+    allowed = {i.pk: i for i in Indicator.objects.editable_by(user).filter(plan=plan).select_related("parent").prefetch_related(targets_prefetch())}
     existing = {v.indicator_id: v for v in IndicatorValue.objects.filter(indicator__plan=plan, year=year, indicator_id__in=allowed)}
     previous = previous_approved(list(allowed), year)
     errors, saved = [], []
@@ -117,6 +117,12 @@ def _save_one(user, indicator, year, item, value, previous, submit, period, toda
         # A row the user did not touch is not re-saved, so colleagues saving other rows of the
         # same form do not collide on it.
         return value
+    expected_version = 0 if item.version is None else item.version
+    if value is not None and item.version is not None and value.version != item.version:
+        # Saved by a colleague (or in another tab) since this user loaded the form: say who and
+        # what it holds now, before what its state allows (a colleague's submission locks it).
+        # Without a version (an API client that sent none) the state is the answer.
+        raise StaleRecord(value, value)
     if value is not None and not value.is_editable:
         raise SubmissionRejected([EntryError(0, "state", f"「{indicator.name}」：{value.state_label}，不能修改。")])
     if submit and entry.number is not None:
@@ -129,7 +135,8 @@ def _save_one(user, indicator, year, item, value, previous, submit, period, toda
                   source=item.source.strip()[:200], note=item.note.strip(), explanation=item.explanation.strip(),
                   rate_mode=item.rate_mode)
     # No version means the user saw no stored value; if one exists now, a colleague (or another
-    # tab) saved it after they loaded theirs, and overwriting it would lose that.
+    # tab) saved it after they loaded theirs, and overwriting it would lose that. Checked again
+    # under the row lock: the check above read the row without one.
     return save_record(IndicatorValue, value, user, fields, submit=submit, period=period, today=today,
-                       expected_version=0 if item.version is None else item.version,
+                       expected_version=expected_version,
                        new=dict(indicator=indicator, year=year), comment=item.explanation.strip())

@@ -4,7 +4,7 @@ Raw cell text is stored exactly as printed beside what was parsed from it; the p
 derived on save by the pure modules `targets.py` and `directions.py`, never typed in by hand.
 """
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -313,3 +313,16 @@ class IndicatorTarget(models.Model):
 
     def describe(self):
         return self.spec().describe()
+
+
+def targets_prefetch(path="targets", *then):
+    """The Prefetch of `path` (a lookup ending in `targets`) in year order, with the further
+    lookups `then` (e.g. "assignments") on each target.
+
+    The model's ordering (indicator → plan → region: a list across plans reads in the order of
+    the plan tables) joins three tables for every prefetch, which groups targets by indicator
+    anyway; within one indicator, year order is the same order."""
+    queryset = IndicatorTarget.objects.order_by("year", "pk")
+    if then:
+        queryset = queryset.prefetch_related(*then)
+    return Prefetch(path, queryset=queryset)

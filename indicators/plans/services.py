@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _, pgettext
 
 from indicators.plans import catalog
-from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region
+from indicators.models import Bureau, BureauAlias, Indicator, IndicatorTarget, Measure, Plan, Region, targets_prefetch
 from indicators.plans.table import TableError, gettext_noop, validate
 
 
@@ -215,7 +215,7 @@ def plan_table_from_db(plan):
     """The stored plan as a PlanTable — what the .xlsx download and the API are built from."""
     from indicators.plans.table import ATTRIBUTE_LABELS, IndicatorRow, PlanTable
 
-    indicators = plan.indicators.select_related("parent").prefetch_related("targets").order_by("order")
+    indicators = plan.indicators.select_related("parent").prefetch_related(targets_prefetch()).order_by("order")
     rows = [
         IndicatorRow(
             key=i.key, number=i.number, parent=i.parent.key if i.parent else "", shares_parent_target=i.shares_parent_target,

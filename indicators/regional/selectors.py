@@ -14,7 +14,7 @@ from indicators.plans import targets
 from indicators.evaluation import STATUS_LABELS, STATUSES
 from indicators.results.selectors import ATTENTION, submission_completeness
 from indicators.assignments.selectors import assignment_for, target_text
-from indicators.models import EvaluationResult, Indicator, Measure, Plan, Region
+from indicators.models import EvaluationResult, Indicator, Measure, Plan, Region, targets_prefetch
 from indicators.models.scoping import region_subtree_q
 from accounts.roles import scope_key, user_role
 
@@ -93,7 +93,7 @@ def _thresholds(indicator_ids, year):
     with its own. Three queries whatever the number of counties."""
     found = {}
     indicators = (Indicator.objects.filter(pk__in=indicator_ids).select_related("parent")
-                  .prefetch_related("targets__assignments", "parent__targets__assignments"))
+                  .prefetch_related(targets_prefetch("targets", "assignments"), targets_prefetch("parent__targets", "assignments")))
     for indicator in indicators:
         source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
         candidates = sorted(source.targets.all(), key=lambda t: t.year)

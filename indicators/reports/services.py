@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from indicators.assignments.selectors import target_text
 from indicators.evaluation import STATUS_LABELS, STATUSES
-from indicators.models import EvaluationReport, EvaluationResult, IndicatorValue
+from indicators.models import EvaluationReport, EvaluationResult, IndicatorValue, targets_prefetch
 from indicators.reports import drafting, docx_gbt9704 as gbt
 from indicators.reports.xlsx_tables import write_report_workbook
 
@@ -71,7 +71,7 @@ def snapshot(plan, year):
         if value.synthetic:
             synthetic.add(value.indicator_id)
     rows = []
-    for indicator in plan.indicators.select_related("parent").prefetch_related("targets__assignments").order_by("order"):
+    for indicator in plan.indicators.select_related("parent").prefetch_related(targets_prefetch("targets", "assignments")).order_by("order"):
         result = results.get(indicator.pk)
         rows.append({
             "key": indicator.key, "number": indicator.number, "category": indicator.category, "name": indicator.name,

@@ -14,7 +14,7 @@ from core.labels import label as translated
 from indicators import evaluation
 from indicators.evaluation import STATUS_LABELS
 from indicators.evaluation.formatting import format_number, format_percent
-from indicators.models import EvaluationResult, Indicator, IndicatorValue
+from indicators.models import EvaluationResult, Indicator, IndicatorValue, targets_prefetch
 from indicators.results.services import milestone_for, plan_settings
 
 ATTENTION = ("not_met", "regressing", "behind")
@@ -138,7 +138,7 @@ def rate_target(indicator, milestone=None):
 def plan_rows(plan, user, year, *, status="", category="", bureau=""):
     """Rows of the plan evaluation page for `year`, filtered, and the totals over what is visible."""
     indicators = list(
-        plan.indicators.visible_to(user).select_related("parent").prefetch_related("targets__assignments", "bureaus")
+        plan.indicators.visible_to(user).select_related("parent").prefetch_related(targets_prefetch("targets", "assignments"), "bureaus")
         .order_by("order")
     )
     results = {r.indicator_id: r for r in EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=indicators)}

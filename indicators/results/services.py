@@ -25,7 +25,7 @@ from indicators.assignments.selectors import assignment_for
 from indicators.plans import targets
 from indicators.evaluation.formatting import format_number
 from indicators.evaluation.settings import EvaluationSettings
-from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan
+from indicators.models import EvaluationResult, Indicator, IndicatorValue, Plan, targets_prefetch
 
 _HUNDRED = Decimal(100)
 
@@ -188,7 +188,7 @@ def recompute(indicator_ids=None, plans=None):
 
 
 def _refresh(indicator_ids=None, plan_ids=None):
-    queryset = Indicator.objects.select_related("plan", "parent").prefetch_related("targets__assignments")
+    queryset = Indicator.objects.select_related("plan", "parent").prefetch_related(targets_prefetch("targets", "assignments"))
     if indicator_ids is not None:
         queryset = queryset.filter(pk__in=_family(set(indicator_ids)))
     if plan_ids is not None:

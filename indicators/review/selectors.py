@@ -5,34 +5,34 @@ For each value: the target as parsed (with its assigned number), the baseline, t
 value before it and its year, the change against it (%), the bureau's explanation, the evidence
 count, the late mark, and — once a value was approved before — what changed since that approval.
 
-Query count is constant — in the number of rows and in what they hold: the last approved value,
-the change and the evidence count are annotations of the one queue query; `attach_context` then
-reads, for a whole page, the targets of its rows and their parent rows with their assigned
-numbers (two queries), the approved versions (one) and the evidence (one).
+Query count is constant — in the number of rows and in what they hold. The queue query carries
+the last approved value, the change and the evidence count only as aliases, for sorting and
+filtering by them (`with_context`): selected, their eight subqueries took longer to compile than
+the page took to run. `attach_context` then reads, for a whole page, the approved values of its
+indicators (one query: the last one before each row's year, and the change against it), the
+targets of its rows and their parent rows with their assigned numbers (two), the approved
+versions (one) and the evidence (one: files added since approval, and the count).
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
-from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery,
+from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery,
                               Value, When, prefetch_related_objects)
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models.functions import Abs, Coalesce
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import scope_key
 from core import generations
+from core.links import reverser
 from reporting import workflow
 from reporting.models import Evidence
 
 from indicators.assignments.selectors import target_text
 from indicators.entry.rules import CHANGE_THRESHOLD
-from indicators.models import Indicator, IndicatorTarget, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, targets_prefetch
 from indicators.results.services import milestone_for
 
 LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
@@ -52,7 +52,9 @@ def binding_q(prefix=""):
 
 
 def with_context(values):
-    """Annotate a queryset of values with what the queue shows and sorts by."""
+    """A queryset of values with what the queue sorts and filters by, as aliases (computed only
+    where an ORDER BY or WHERE uses them): the last approved value before the row's year and its
+    year, the change against it in %, the evidence count. `attach_context` reads what is shown."""
     approved_before = IndicatorValue.objects.filter(
         indicator_id=OuterRef("indicator_id"), state=workflow.APPROVED, year__lt=OuterRef("year")).order_by("-year")
     value_type = ContentType.objects.get_for_model(IndicatorValue)
@@ -60,13 +62,12 @@ def with_context(values):
         "object_id").annotate(n=Count("pk")).values("n")
     decimal = DecimalField(max_digits=20, decimal_places=6)
     return (
-        values.annotate(
+        values.alias(
             last_approved_number=Subquery(approved_before.values("number")[:1]),
-            last_approved_raw=Subquery(approved_before.values("raw")[:1]),
             last_approved_year=Subquery(approved_before.values("year")[:1]),
             evidence_count=Coalesce(Subquery(evidence), Value(0)),
         )
-        .annotate(change_percent=Case(
+        .alias(change_percent=Case(
             When(Q(last_approved_number__isnull=True) | Q(last_approved_number=0) | Q(number__isnull=True),
                  then=Value(None, output_field=decimal)),
             default=ExpressionWrapper((F("number") - F("last_approved_number")) * Value(Decimal(100))
@@ -123,19 +124,29 @@ def _target_for(value):
     return next((t for t in targets if t.year == milestone), next((t for t in targets if t.year >= value.year), None))
 
 
-def context_for(value, approved_version=None, evidence_since=None):
-    """`value` comes from `with_context`; `approved_version` is its last approved historical record
-    (a dict of the `DIFF_FIELDS`)."""
+def change_percent(number, previous):
+    """The change of `number` against `previous` in % of |previous| (None when either is missing
+    or `previous` is 0) — what `with_context` sorts and filters by, in Python."""
+    if number is None or previous is None or previous == 0:
+        return None
+    return (number - previous) * Decimal(100) / abs(previous)
+
+
+def context_for(value, last_approved=None, evidence_count=0, approved_version=None, evidence_since=None):
+    """`value` with its indicator (and plan, parent, targets); `last_approved` the (year, number,
+    raw) of the last approved value of its indicator before its year; `approved_version` its own
+    last approved historical record (a dict of the `DIFF_FIELDS`)."""
     indicator = value.indicator
     target = _target_for(value)
-    change = value.change_percent
+    last_year, last_number, last_raw = last_approved or (None, None, "")
+    change = change_percent(value.number, last_number)
     context = ReviewContext(
         target=target_text(target, indicator), target_year=target.year if target else None,
         baseline=f"{indicator.baseline_raw}（{indicator.baseline_year}）" if indicator.baseline_raw and indicator.baseline_year
         else (indicator.baseline_raw or "—"),
-        last_approved=value.last_approved_raw or "", last_approved_year=value.last_approved_year,
+        last_approved=last_raw or "", last_approved_year=last_year,
         change_percent=change, large_change=change is not None and abs(change) > LARGE_CHANGE_PERCENT,
-        binding=indicator.effective_attribute == Indicator.Attribute.BINDING, evidence_count=value.evidence_count,
+        binding=indicator.effective_attribute == Indicator.Attribute.BINDING, evidence_count=evidence_count,
     )
     if approved_version is not None:
         context.approved_before = True
@@ -149,16 +160,33 @@ def context_for(value, approved_version=None, evidence_since=None):
     return context
 
 
+def _last_approved_before(values):
+    """{value pk: (year, number, raw)} of the last approved value of each value's indicator
+    before the value's year, in one query for the page."""
+    approved = {}
+    for indicator_id, year, number, raw in (
+            IndicatorValue.objects.filter(indicator_id__in={v.indicator_id for v in values}, state=workflow.APPROVED)
+            .order_by("indicator_id", "-year").values_list("indicator_id", "year", "number", "raw")):
+        approved.setdefault(indicator_id, []).append((year, number, raw))
+    found = {}
+    for value in values:
+        earlier = next((row for row in approved.get(value.indicator_id, ()) if row[0] < value.year), None)
+        if earlier is not None:
+            found[value.pk] = earlier
+    return found
+
+
 def attach_context(values):
-    """Set `.review` on each value of a page (from `with_context`): four queries whatever the page
-    size and whatever its rows hold (targets, assigned numbers, approved versions, evidence)."""
+    """Set `.review` on each value of a page (from `with_context`): five queries whatever the page
+    size and whatever its rows hold (last approved values, targets, assigned numbers, approved
+    versions, evidence)."""
     values = list(values)
     if not values:
         return values
+    last_approved = _last_approved_before(values)
     rows = {id(v.indicator): v.indicator for v in values}
     rows.update({id(v.indicator.parent): v.indicator.parent for v in values if v.indicator.parent_id})
-    prefetch_related_objects(list(rows.values()), Prefetch(
-        "targets", queryset=IndicatorTarget.objects.prefetch_related("assignments")))
+    prefetch_related_objects(list(rows.values()), targets_prefetch("targets", "assignments"))
     ids = [v.pk for v in values]
     approved_versions = {}
     # The fields compared, as plain rows: a page's approved versions need no model instances.
@@ -166,15 +194,17 @@ def attach_context(values):
                     .order_by("id", "-history_date", "-history_id")
                     .values("id", "history_date", *(name for name, _label in DIFF_FIELDS))):
         approved_versions.setdefault(version["id"], version)
-    added = {}
+    added, counts = {}, {}
     value_type = ContentType.objects.get_for_model(IndicatorValue)
     for object_id, uploaded_at, name in Evidence.objects.filter(content_type=value_type, object_id__in=ids).values_list(
             "object_id", "uploaded_at", "original_name"):
+        counts[object_id] = counts.get(object_id, 0) + 1
         approved = approved_versions.get(object_id)
         if approved is not None and uploaded_at > approved["history_date"]:
             added.setdefault(object_id, []).append(name)
     for value in values:
-        value.review = context_for(value, approved_versions.get(value.pk), added.get(value.pk))
+        value.review = context_for(value, last_approved.get(value.pk), counts.get(value.pk, 0),
+                                   approved_versions.get(value.pk), added.get(value.pk))
     return values
 
 
@@ -231,10 +261,4 @@ def pending_plan_years(user):
 def plan_year_link():
     """A function (plan code, year) → the URL of that plan-year's batch review, equal to
     `reverse("plan_year_review", args=[code, year])`."""
-    marker = "~code~"
-    pattern = reverse("plan_year_review", args=[marker, 1])
-    head, tail = pattern.split(marker)
-    if tail != "/1/":  # the route is …/<str:code>/<int:year>/
-        raise ImproperlyConfigured(f"plan_year_review has changed shape: {pattern}")
-    safe = RFC3986_SUBDELIMS + "~:@"  # what reverse() leaves unquoted in a path segment
-    return lambda code, year: f"{head}{quote(code, safe=safe)}/{int(year)}/"
+    return reverser("plan_year_review", str, int)

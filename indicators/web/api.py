@@ -12,7 +12,7 @@ from reporting.workflow import TransitionError
 
 from indicators.review.services import review_value
 from indicators.results.selectors import parse_year, plan_rows, plan_summary
-from indicators.models import Indicator, IndicatorValue, Plan
+from indicators.models import Indicator, IndicatorValue, Plan, targets_prefetch
 from indicators.web.serializers import (
     EvaluationSerializer,
     PlanDetailSerializer,
@@ -41,7 +41,7 @@ class PlanDetailApi(APIView):
         plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region", "parent"), code=code)
         indicators = (
             plan.indicators.visible_to(request.user).select_related("parent", "measure")
-            .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus").order_by("order")
+            .prefetch_related(targets_prefetch("targets", "assignments"), targets_prefetch("parent__targets", "assignments"), "bureaus").order_by("order")
         )
         return Response(PlanDetailSerializer(plan, context={"indicators": indicators}).data)
 

@@ -23,7 +23,7 @@ from indicators.results.selectors import (attention_list, parse_year, plan_rows,
 from indicators.evaluation.settings import EvaluationSettings
 from indicators.reports.xlsx_tables import evaluation_row, write_evaluation
 from indicators.results.services import plan_settings
-from indicators.models import EvaluationResult, Plan, Region
+from indicators.models import EvaluationResult, Plan, Region, targets_prefetch
 from indicators.web.plans import xlsx_response
 
 
@@ -59,7 +59,8 @@ def plan_dashboard(request, code):
     results = list(
         EvaluationResult.objects.filter(plan=plan, year=year, indicator__in=plan.indicators.visible_to(request.user))
         .select_related("indicator__plan", "indicator__parent")
-        .prefetch_related("indicator__bureaus", "indicator__targets__assignments", "indicator__parent__targets__assignments")
+        .prefetch_related("indicator__bureaus", targets_prefetch("indicator__targets", "assignments"),
+                          targets_prefetch("indicator__parent__targets", "assignments"))
         .order_by("indicator__order")
     )
     totals = status_totals(results)

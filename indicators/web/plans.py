@@ -19,7 +19,7 @@ from indicators.web import charts
 from indicators.results.selectors import parse_year
 from indicators.results.services import milestone_for
 from indicators.web.forms import PlanImportForm
-from indicators.models import Indicator, Plan, Region
+from indicators.models import Indicator, Plan, Region, targets_prefetch
 from indicators.plans import selectors as plan_selectors
 from indicators.plans import services as plan_services
 from indicators.plans import succession
@@ -67,7 +67,7 @@ def plan_detail(request, code):
     indicators = (
         plan.indicators.visible_to(request.user)
         .select_related("parent", "measure")
-        .prefetch_related("targets__assignments", "parent__targets__assignments", "bureaus")
+        .prefetch_related(targets_prefetch("targets", "assignments"), targets_prefetch("parent__targets", "assignments"), "bureaus")
         .order_by("order")
     )
     return render(request, "indicators/plan_detail.html", {
@@ -217,7 +217,7 @@ def indicator_detail(request, code, key):
     plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("region"), code=code)
     indicator = get_object_or_404(
         plan.indicators.visible_to(request.user).select_related("parent", "measure")
-        .prefetch_related("targets__assignments__recorded_by", "parent__targets__assignments"),
+        .prefetch_related(targets_prefetch("targets", "assignments__recorded_by"), targets_prefetch("parent__targets", "assignments")),
         key=key,
     )
     values = list(indicator.values.order_by("year").prefetch_related("evidence"))

@@ -9,9 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import scope_key
+from core import generations
 from core.decorators import role_required
 from core.http import BadVersion, bad_request, parse_version, redirect_back
 from core.security import int_or
@@ -37,12 +40,25 @@ def review_queue(request):
     values = review_selectors.queue_values(request.user)
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
-    plan_years = review_selectors.pending_plan_years(request.user)
+    plan_years_html, submitted = _plan_years(request.user)
     # Unfiltered, the queue is every submitted value in scope: the plan-years' counts add up to it.
     unfiltered = not any(name in ReviewQueueFilter.base_filters for name in request.GET)
-    configure_table(request, table, count=sum(p.count for p in plan_years) if unfiltered else None)
+    configure_table(request, table, count=submitted if unfiltered else None)
     review_selectors.attach_context(row.record for row in table.page.object_list)
-    return render(request, "indicators/review_queue.html", {"filter": queue, "table": table, "plan_years": plan_years})
+    return render(request, "indicators/review_queue.html",
+                  {"filter": queue, "table": table, "plan_years_html": plan_years_html})
+
+
+def _plan_years(user):
+    """The queue's list of plan-years to review in one batch, as HTML, and the number of submitted
+    values it counts. A province's reviewer has a couple of hundred plan-years: the list is
+    rendered once per data generation for each scope (and language), as it is read."""
+    def compute():
+        plan_years = review_selectors.pending_plan_years(user)
+        html = render_to_string("indicators/includes/plan_years.html", {"plan_years": plan_years})
+        return html, sum(p.count for p in plan_years)
+
+    return generations.cached(("review_queue_plan_years", *scope_key(user)), compute)
 
 
 @role_required("reviewer", "admin")

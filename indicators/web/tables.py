@@ -1,11 +1,12 @@
 """django-tables2 tables of the indicator pages."""
 import django_tables2 as tables
-from django.utils import dateformat
+from django.utils.functional import cached_property
 from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.links import reverser
 from core.tables import TEMPLATE, RowsInPython
 from indicators.models import IndicatorValue
 
@@ -43,11 +44,15 @@ class ReviewQueueTable(RowsInPython, tables.Table):
     def render_select(self, value):
         return format_html('<input type="checkbox" name="select" value="{}" />', value)
 
+    @cached_property
+    def _value_link(self):
+        return reverser("value_detail", int)  # = IndicatorValue.get_absolute_url, one reverse() a page
+
     def render_indicator(self, record, value):
+        url = self._value_link(record.pk)
         if record.review.binding:
-            return format_html('<a href="{}">{} <span class="tag binding">{}</span></a>', record.get_absolute_url(), value,
-                               _("约束性"))
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+            return format_html('<a href="{}">{} <span class="tag binding">{}</span></a>', url, value, _("约束性"))
+        return format_html('<a href="{}">{}</a>', url, value)
 
     def render_value(self, record):
         unit = record.indicator.unit
@@ -87,7 +92,7 @@ class ReviewQueueTable(RowsInPython, tables.Table):
         return tags
 
     def render_submitted_at(self, value):
-        return dateformat.format(localtime(value), "Y-m-d H:i")
+        return localtime(value).strftime("%Y-%m-%d %H:%M")  # = dateformat "Y-m-d H:i", without its parser
 
     def render_since_approval(self, record):
         context = record.review
