@@ -34,27 +34,49 @@ class RowChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = RowChoiceField
 
 
-def cached_choices(filterset, names, scope):
-    """Give the named choice fields of `filterset` their options from the summaries cache
+def cached_choices(filterset, querysets, scope):
+    """Give choice fields of `filterset` their options from the summaries cache
     (`core.generations`): read once per data generation for each `scope` (plain values naming
-    whose options these are), as the region summaries are. A submitted choice is still checked
-    against the live queryset, so an option list one generation old can only show, never admit."""
+    whose options these are), as the region summaries are.
+
+    `querysets()` gives {field name: the scoped queryset of its choices}. It is called only when
+    it is needed: to read the options (once per generation) and, for a submitted form, to check
+    the choices against the live querysets — so an option list one generation old can only show,
+    never admit. An unsubmitted list page builds none of them."""
     from core import generations
 
+    from core.widgets import options_html
+
     fields = filterset.form.fields
-    options = generations.cached(("filter-choices", type(filterset).__name__, *scope),
-                                 lambda: {name: list(iter(fields[name].choices)) for name in names})  # iter: no COUNT for a length hint
-    for name, choices in options.items():
-        fields[name].choices = _Ready(choices)
+    scoped = {}
+
+    def scope_fields():
+        if not scoped:
+            scoped.update(querysets())
+            for name, queryset in scoped.items():
+                fields[name].queryset = queryset
+        return scoped
+
+    def read():
+        lists = {name: list(iter(fields[name].choices)) for name in scope_fields()}  # iter: no COUNT for a length hint
+        return {name: (choices, options_html(choices)) for name, choices in lists.items()}
+
+    options = generations.cached(("filter-choices", type(filterset).__name__, *scope), read)
+    if filterset.is_bound:
+        scope_fields()
+    for name, (choices, html) in options.items():
+        fields[name].choices = _Ready(choices, html)
 
 
 class _Ready(BaseChoiceIterator):
-    """Options already in (value, label) form. Django normalizes a plain list given as choices —
-    item by item, twice (field and widget), ~5 ms for a province's 800 options — but takes a
-    choice iterator as it is."""
+    """Options already in (value, label) form, and as HTML (`core.widgets.FastSelect` marks the
+    chosen one in it instead of writing hundreds of <option>s per page). Django normalizes a
+    plain list given as choices — item by item, twice (field and widget), ~5 ms for a province's
+    800 options — but takes a choice iterator as it is."""
 
-    def __init__(self, options):
+    def __init__(self, options, html=None):
         self.options = options
+        self.html = html
 
     def __iter__(self):
         return iter(self.options)

@@ -15,6 +15,7 @@ the older number and never read again. Who sees what is part of each cache key
 The cache is per process (LocMem) unless CACHES["summaries"] says otherwise; entries also
 expire after SUMMARY_TTL as a safety net for a write path that forgot to raise."""
 import hashlib
+from contextvars import ContextVar
 
 from django.core.cache import caches
 from django.db import transaction
@@ -26,16 +27,42 @@ NAME = "summaries"
 SUMMARY_TTL = 600
 
 
+# Within one request the number is read once (`one_read_per_request`, a middleware): a page with
+# a cached summary and cached filter options asked for it twice. A raise in the request forgets it.
+_request_memo = ContextVar("data_generation_of_this_request", default=None)
+
+
 def current():
-    """The current generation number (one indexed read)."""
+    """The current generation number (one indexed read, once a request)."""
     from core.models import DataGeneration
 
-    return DataGeneration.objects.filter(pk=NAME).values_list("number", flat=True).first() or 0
+    memo = _request_memo.get()
+    if memo:
+        return memo[0]
+    number = DataGeneration.objects.filter(pk=NAME).values_list("number", flat=True).first() or 0
+    if memo is not None:
+        memo.append(number)
+    return number
+
+
+def one_read_per_request(get_response):
+    """Middleware: `current()` reads the generation at most once per request (until a raise)."""
+    def middleware(request):
+        token = _request_memo.set([])
+        try:
+            return get_response(request)
+        finally:
+            _request_memo.reset(token)
+
+    return middleware
 
 
 def _raise_now():
     from core.models import DataGeneration
 
+    memo = _request_memo.get()
+    if memo:
+        memo.clear()  # this request reads the raised number from now on
     if not DataGeneration.objects.filter(pk=NAME).update(number=F("number") + 1, changed_at=timezone.now()):
         DataGeneration.objects.get_or_create(pk=NAME, defaults={"number": 1})
 

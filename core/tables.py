@@ -19,6 +19,7 @@ caller knows it, the row count without a COUNT query.
 """
 import functools
 import inspect
+import operator
 from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
@@ -65,10 +66,43 @@ class _Cell:
         self.choice_display = None  # checked on the first row: a model choice field shows its label
         # A cell that can't be empty and whose render method doesn't take the value needs no lookup.
         self.needs_value = bool(column.empty_values) or self.many or self.parameters is None or "value" in self.parameters
+        self.call = self._caller()
+        self.attribute_path = operator.attrgetter(str(self.accessor).replace("__", ".")) if self.accessor else None
         attrs = bound_column.attrs["td"]
         self.td = format_html("<td {}>", attrs.as_html()) if attrs else mark_safe("<td >")
         self.static = not any(callable(v) for v in dict(table.attrs).get("td", {}).values()) and not any(
             callable(v) for v in column.attrs.get("td", {}).values())
+
+    def _caller(self):
+        """(value, record, row) → the render method's result, passing it just the arguments it
+        takes; worked out here once instead of per cell."""
+        render, names = self.render, self.parameters
+        fixed = {"column": self.column, "bound_column": self.bound_column, "table": self.table}
+        if names is None:
+            return lambda value, record, row: render(value=value, record=record, bound_row=row, **fixed)
+        if any(name not in ("value", "record", "bound_row", *fixed) for name in names):
+            return lambda value, record, row: None  # as django-tables2: a method wanting more renders nothing
+        if names == ["record"]:
+            return lambda value, record, row: render(record=record)
+        if names == ["value"]:
+            return lambda value, record, row: render(value=value)
+        if sorted(names) == ["record", "value"]:
+            return lambda value, record, row: render(record=record, value=value)
+        return lambda value, record, row: render(**{name: {"value": value, "record": record, "bound_row": row, **fixed}[name]
+                                                      for name in names})
+
+    def _resolve(self, record):
+        """accessor.resolve(record, quiet=True), by plain attribute lookups where they reach a
+        non-callable value (model fields and relations, as the list columns are)."""
+        if self.attribute_path is not None:
+            try:
+                value = self.attribute_path(record)
+            except Exception:  # whatever went wrong, resolve() below answers as django-tables2 does
+                pass
+            else:
+                if not callable(value):
+                    return value
+        return self.accessor.resolve(record, quiet=True)
 
     def _value(self, record):
         if self.choice_display is None:
@@ -84,24 +118,17 @@ class _Cell:
         if self.choice_display:
             penultimate, _ = self.accessor.penultimate(record)
             return getattr(penultimate, f"get_{self.choice_display}_display")()
-        return self.accessor.resolve(record, quiet=True)
+        return self._resolve(record)
 
     def html(self, record, row):
         value = self._value(record) if self.needs_value else None
         if self.needs_value and (value in self.column.empty_values or (self.many and not value.exists())):
             content = self.default
         else:
-            arguments = {"value": value, "record": record, "column": self.column, "bound_column": self.bound_column,
-                         "bound_row": row, "table": self.table}
-            if self.parameters is not None:
-                if any(name not in arguments for name in self.parameters):
-                    content = None
-                else:
-                    content = self.render(**{name: arguments[name] for name in self.parameters})
-            else:
-                content = self.render(**arguments)
+            content = self.call(value, record, row)
             if self.link:
-                content = self.link(content, **arguments)
+                content = self.link(content, value=value, record=record, column=self.column,
+                                    bound_column=self.bound_column, bound_row=row, table=self.table)
         # as the template's {{ cell }} would: local time, localized numbers, escaped unless safe
         if not isinstance(content, str):
             content = localize(template_localtime(content))

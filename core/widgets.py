@@ -18,7 +18,11 @@ class FastSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        start = format_html('<select name="{}"{}>', name, flatatt(final_attrs))
+        rendered = getattr(self.choices, "html", None)  # options written once (core.choices.cached_choices)
+        if rendered is not None:
+            return mark_safe(f"{start}{mark_selected(rendered, selected)}</select>")
+        parts = [start]
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
                 parts.append(format_html('<optgroup label="{}">', option_value))
@@ -33,3 +37,19 @@ class FastSelect(forms.Select):
     def _option(value, label, selected):
         value = "" if value is None else str(value)
         return f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(str(label))}</option>'
+
+
+def options_html(choices):
+    """The <option> elements of flat `choices`, none selected (as `FastSelect` writes them), or
+    None for choices with groups."""
+    if any(isinstance(label, (list, tuple)) for _value, label in choices):
+        return None
+    return "".join(FastSelect._option(value, label, ()) for value, label in choices)
+
+
+def mark_selected(options, selected):
+    """`options` (from `options_html`) with the options whose values are in `selected` marked."""
+    for value in selected:
+        tag = f'<option value="{escape(value)}">'
+        options = options.replace(tag, f'<option value="{escape(value)}" selected>', 1)
+    return options

@@ -63,20 +63,20 @@ class ProjectFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
-        plans = Plan.objects.visible_to(user).filter(projects__in=queryset).distinct()
-        self.filters["plan"].queryset = plans
-        self.filters["box"].queryset = (
-            Box.objects.filter(projects__in=queryset).distinct()
-            .order_by("plan__region__code", "plan__code", "order")
-        )
-        self.filters["county"].queryset = Region.objects.filter(
-            Q(projects__in=queryset) | Q(plans__projects__in=queryset), level=Region.Level.COUNTY
-        ).distinct()
-        self.filters["bureau"].queryset = (
-            Bureau.objects.filter(projects__in=queryset).distinct().order_by("region__code", "name")
-        )
+
+        def querysets():
+            return {
+                "plan": Plan.objects.visible_to(user).filter(projects__in=queryset).distinct(),
+                "county": Region.objects.filter(
+                    Q(projects__in=queryset) | Q(plans__projects__in=queryset), level=Region.Level.COUNTY
+                ).distinct(),
+                "box": (Box.objects.filter(projects__in=queryset).distinct()
+                        .order_by("plan__region__code", "plan__code", "order")),
+                "bureau": Bureau.objects.filter(projects__in=queryset).distinct().order_by("region__code", "name"),
+            }
+
         # The views pass the user's whole scope (`Project.objects.visible_to(user)`) as `queryset`.
-        cached_choices(self, ("plan", "county", "box", "bureau"), scope_key(user))
+        cached_choices(self, querysets, scope_key(user))
         for name in ("year_from", "year_to"):
             self.form.fields[name].widget.attrs.update({"min": 1949, "max": 2100, "step": 1, "inputmode": "numeric"})
 

@@ -1,20 +1,31 @@
-"""The project list as a sortable django-tables2 table."""
+"""The project list as a sortable django-tables2 table; the view gives its page's rows their
+counties and quantities first (`projects.selectors.attach_list_details`)."""
 import django_tables2 as tables
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
 from core.links import reverser
 from core.tables import TEMPLATE, RowsInPython
 from projects.models import Project, Status, plain_number
+from projects.selectors import ListDetails
+
+
+def _details(record):
+    """The row's counties and quantities, read for the whole page by `attach_list_details`
+    (the view calls it), or for this row alone."""
+    details = getattr(record, "list_details", None)
+    if details is None:
+        details = ListDetails([c.name for c in record.counties.all()], list(record.quantities.all()))
+    return details
 
 
 class ProjectTable(RowsInPython, tables.Table):
     region = tables.Column(_("规划"), accessor="plan__region__name", order_by=("plan__region__code", "plan__code"))
     box = tables.Column(_("专栏"), order_by=("plan__region__code", "box__order", "order"))
     name = tables.Column(_("工程名称"), order_by=("name",))
-    counties = tables.ManyToManyColumn(verbose_name=_("所在县（市、区）"), separator=pgettext_lazy("punctuation", "、"))
+    counties = tables.Column(_("所在县（市、区）"), empty_values=(), orderable=False)
     quantities = tables.Column(_("工程量"), empty_values=(), orderable=False)
     responsible = tables.Column(_("责任部门"), empty_values=(), order_by=("bureau__name", "responsible"))
     status = tables.Column(_("当前状态"), order_by=("status",), empty_values=())
@@ -40,8 +51,12 @@ class ProjectTable(RowsInPython, tables.Table):
     def render_box(self, record):
         return format_html('<span title="{}">专栏{}</span>', record.box.title, record.box.number)
 
+    def render_counties(self, record):
+        names = _details(record).county_names
+        return pgettext("punctuation", "、").join(names) if names else "—"
+
     def render_quantities(self, record):
-        quantities = list(record.quantities.all())
+        quantities = _details(record).quantities
         if not quantities:
             return "—"
         return pgettext("punctuation", "；").join(f"{q.measure} {q.display_amount()}" for q in quantities)

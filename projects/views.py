@@ -29,6 +29,7 @@ from projects.filters import ProjectFilter
 from projects.forms import ProgressForm, ReviewForm
 from projects.models import Project, ProjectProgress, Quantity
 from projects.progress import ProgressRejected, open_years, review_progress, save_progress
+from projects.selectors import attach_list_details
 from projects.summary import progress_rows_for, project_summary
 from projects.tables import ProjectTable
 
@@ -57,8 +58,9 @@ def project_list(request):
     filters = sorted((k, v) for k, v in request.GET.lists() if k in ProjectFilter.base_filters)
     summary = generations.cached(("project_list", scope_key(request.user), repr(filters)),
                                  lambda: project_summary(progress_rows_for(projects)))
-    table = ProjectTable(projects.prefetch_related("counties", _quantities()))
+    table = ProjectTable(projects)
     configure_table(request, table, count=summary.total)
+    attach_list_details(row.record for row in table.page.object_list)
     query = request.GET.urlencode()
     return render(request, "projects/project_list.html", {
         "filter": filterset, "table": table, "summary": summary, "query": query,

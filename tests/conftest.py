@@ -59,3 +59,14 @@ def _summaries_not_cached(request, settings):
     if request.node.get_closest_marker("summary_cache"):
         return
     settings.CACHES = {**settings.CACHES, "summaries": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (简体中文): a request in English leaves English
+    active in its thread, and a later test rendering without a request would read it."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

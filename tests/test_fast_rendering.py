@@ -101,7 +101,7 @@ def test_the_review_queue_header_written_in_python_equals_django_tables2s(real_p
     reviewer = user_with_role(Role.REVIEWER, region=real_plans[JIANG].region.parent, username="yuncheng")
     request = RequestFactory().get("/review/?sort=-change_percent&flag=binding")
     request.user = reviewer
-    data = review_selectors.queue_values(reviewer).filter(state=workflow.SUBMITTED)
+    data = review_selectors.queue_values(reviewer, sort="-change_percent").filter(state=workflow.SUBMITTED)
     fast, plain = ReviewQueueTable(data), ReviewQueueTable(data, template_name="django_tables2/table.html")
     for table in (fast, plain):
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
@@ -147,18 +147,39 @@ def test_cached_option_lists_are_read_once_per_data_generation(real_plans, djang
 
     from core import generations
 
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    built = []
+
+    def querysets():
+        built.append(1)
+        return {"region": counties}
+
     caches[generations.NAME].clear()
     first = _Regions()
-    cached_choices(first, ("region",), ("test",))
+    cached_choices(first, querysets, ("test",))
     with django_assert_num_queries(1):  # the generation number only
         second = _Regions()
-        cached_choices(second, ("region",), ("test",))
+        cached_choices(second, querysets, ("test",))
         options = list(iter(second.form.fields["region"].choices))
     assert options == list(iter(first.form.fields["region"].choices))
+    assert len(built) == 1  # an unsubmitted form with cached options builds no queryset
     generations._raise_now()  # what bump() does on commit (the test's transaction never commits)
     with django_assert_num_queries(2):  # a new generation: the number and the list again
         third = _Regions()
-        cached_choices(third, ("region",), ("test",))
+        cached_choices(third, querysets, ("test",))
+    assert len(built) == 2
+
+
+@pytest.mark.summary_cache
+def test_a_submitted_choice_is_checked_against_the_scoped_queryset_even_with_cached_options(real_plans):
+    city, county = Region.objects.get(code="140800"), Region.objects.get(code="140826")
+    for _ in range(2):  # the second pair reads its options from the cache
+        refused = _Regions({"region": county.pk})
+        cached_choices(refused, lambda: {"region": Region.objects.filter(pk=city.pk)}, ("scoped-test",))
+        assert not refused.is_valid()
+        admitted = _Regions({"region": county.pk})
+        cached_choices(admitted, lambda: {"region": Region.objects.filter(pk=county.pk)}, ("scoped-test",))
+        assert admitted.is_valid()
 
 
 def test_the_review_queue_page_in_english_keeps_its_filters(client, real_plans):
@@ -191,3 +212,22 @@ def test_row_links_written_from_one_reversed_url_equal_reverse_under_a_script_pr
     finally:
         set_script_prefix(before)
 
+
+
+def test_project_rows_with_their_page_details_read_at_once_equal_rows_reading_their_own(
+        real_projects, django_assert_max_num_queries):
+    from projects.selectors import attach_list_details
+
+    admin = user_with_role(Role.ADMIN, username="root")
+    request = RequestFactory().get("/projects/?per_page=100")
+    request.user = admin
+    data = Project.objects.visible_to(admin).select_related("plan__region", "box", "bureau")
+    attached, own = ProjectTable(data), ProjectTable(data.prefetch_related("counties", "quantities"))
+    for table in (attached, own):
+        RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    with django_assert_max_num_queries(3):  # the page, its counties, its quantities
+        attach_list_details(row.record for row in attached.page.object_list)
+        ours = _tbody(render_to_string(attached.template_name, {"table": attached}, request))
+    theirs = _tbody(render_to_string(own.template_name, {"table": own}, request))
+    assert ours == theirs
+    assert "、" in ours and "—" in ours  # projects in several counties, and some without quantities

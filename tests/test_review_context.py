@@ -119,6 +119,18 @@ def test_the_queue_sorts_by_change(client, jiang, city_reviewer):
     assert [round(c) for c in changes] == [50, 10, -10]
 
 
+def test_the_queue_sorts_by_the_last_approved_year_and_by_evidence_and_filters_by_change_together(client, jiang, city_reviewer):
+    numbers = [i for i in jiang.indicators.filter(value_type="number")[:3]]
+    for indicator, approved_year in zip(numbers, (2019, 2022, 2021)):
+        value(indicator, approved_year, "10", state=workflow.APPROVED)
+        value(indicator, 2023, "30")
+    client.force_login(city_reviewer)
+    response = client.get(reverse("review_queue"), {"sort": "-last_approved", "flag": "large_change"})
+    assert [row.record.review.last_approved_year for row in response.context["table"].page.object_list] == [2022, 2021, 2019]
+    response = client.get(reverse("review_queue"), {"sort": "evidence_count,-last_approved"})
+    assert response.status_code == 200 and len(response.context["table"].page.object_list) == 3
+
+
 def test_a_reopened_and_resubmitted_value_shows_its_diff_against_the_approved_version(client, forest, staff, city_reviewer):
     current = value(forest, 2023, "36.5", by=staff, source="林业统计年报")
     review(current, workflow.APPROVE, city_reviewer)

@@ -148,3 +148,26 @@ def test_the_review_queues_plan_years_are_read_once_per_generation_and_renewed_b
     with django_capture_on_commit_callbacks(execute=True):
         review_value(values[0], workflow.APPROVE, reviewer)
     assert [(row.year, row.count) for row in pending_plan_years(reviewer)] == [(2023, 1)]
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_generation_once_and_again_after_its_own_raise(django_capture_on_commit_callbacks):
+    seen = []
+
+    def view(request):
+        with CaptureQueriesContext(connection) as queries:
+            seen.append(generations.current())
+            seen.append(generations.current())
+        seen.append(len([q for q in queries.captured_queries if "core_datageneration" in q["sql"]]))
+        with django_capture_on_commit_callbacks(execute=True):
+            generations.bump()  # raised when the transaction commits
+        seen.append(generations.current())
+        return None
+
+    generations.one_read_per_request(view)(object())
+    first = seen[0]
+    assert seen == [first, first, 1, first + 1]
+    with CaptureQueriesContext(connection) as queries:  # outside a request every call reads
+        generations.current()
+        generations.current()
+    assert len(queries.captured_queries) == 2

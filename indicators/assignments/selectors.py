@@ -1,8 +1,8 @@
 """下达目标 as the pages show them: which assignment stands behind a target for a row, and the
 target's text with the assigned number (完成市下达指标（下达 40，文号）).
 
-The display helpers read prefetched `target.assignments`, so callers prefetch
-`targets__assignments` (or the parent's) and pay no query per row; `assignable_rows` is what the
+The display helpers read prefetched `target.assignments` (callers prefetch `targets__assignments`,
+or the parent's, and pay no query per row) or the assignments a caller read itself; `assignable_rows` is what the
 下达目标 page and its .xlsx list.
 """
 from dataclasses import dataclass
@@ -16,15 +16,16 @@ def _format_number(number):
     return "" if number is None else f"{number.normalize():f}"
 
 
-def assignment_for(target, indicator=None):
-    """The assignment that applies to `indicator` under `target`.
+def assignment_for(target, indicator=None, assignments=None):
+    """The assignment that applies to `indicator` under `target` (`assignments`: the target's,
+    when the caller read them itself; else the prefetched `target.assignments`).
 
     A sub-row sharing its parent's merged target cell (主要污染物减排 → each pollutant) has its own
     number: the assignment naming that sub-row wins; otherwise the one recorded for the shared cell
     (the only one there was before sub-rows had their own)."""
     if target is None:
         return None
-    assignments = list(target.assignments.all())
+    assignments = list(target.assignments.all()) if assignments is None else assignments
     if indicator is not None and indicator.pk != target.indicator_id:
         own = next((a for a in assignments if a.indicator_id == indicator.pk), None)
         if own is not None:
@@ -39,13 +40,13 @@ def assigned_text(assignment):
     return phrase("assigned", number=_format_number(assignment.value), document=assignment.document)
 
 
-def target_text(target, indicator=None):
+def target_text(target, indicator=None, assignments=None):
     """The parsed target as a sentence; an assigned target carries its number once recorded."""
     if target is None:
         return "—"
     spec = target.spec()
     if spec.kind == "assigned":
-        assignment = assignment_for(target, indicator)
+        assignment = assignment_for(target, indicator, assignments)
         level = assigned_level(spec.assigned_by)
         if assignment is not None:
             return phrase("target_assigned", level=level, assigned=assigned_text(assignment))

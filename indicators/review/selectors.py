@@ -6,9 +6,9 @@ value before it and its year, the change against it (%), the bureau's explanatio
 count, the late mark, and — once a value was approved before — what changed since that approval.
 
 Query count is constant — in the number of rows and in what they hold. The queue query carries
-the last approved value, the change and the evidence count only as aliases, for sorting and
-filtering by them (`with_context`): selected, their eight subqueries took longer to compile than
-the page took to run. `attach_context` then reads, for a whole page, the approved values of its
+the last approved value, the change and the evidence count only where it is sorted or filtered
+by them, as aliases (`sortable_by_context`): selected on every page, their eight subqueries took
+longer to compile than the page took to run. `attach_context` then reads, for a whole page, the approved values of its
 indicators (one query: the last one before each row's year, and the change against it), the
 targets of its rows and their parent rows with their assigned numbers (two), the approved
 versions (one) and the evidence (one: files added since approval, and the count).
@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery,
-                              Value, When, prefetch_related_objects)
+                              Value, When)
 from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,7 @@ from reporting.models import Evidence
 
 from indicators.assignments.selectors import target_text
 from indicators.entry.rules import CHANGE_THRESHOLD
-from indicators.models import Indicator, IndicatorValue, targets_prefetch
+from indicators.models import AssignedTarget, Indicator, IndicatorTarget, IndicatorValue
 from indicators.results.services import milestone_for
 
 LARGE_CHANGE_PERCENT = CHANGE_THRESHOLD * 100
@@ -52,9 +52,22 @@ def binding_q(prefix=""):
 
 
 def with_context(values):
-    """A queryset of values with what the queue sorts and filters by, as aliases (computed only
-    where an ORDER BY or WHERE uses them): the last approved value before the row's year and its
-    year, the change against it in %, the evidence count. `attach_context` reads what is shown."""
+    """A queryset of values with the rows `attach_context` reads beside each (indicator, plan,
+    region, parent row) joined in."""
+    return values.select_related("indicator__plan__region", "indicator__parent")
+
+
+# The queue's columns sorted by what `sortable_by_context` adds (django-tables2 column names).
+CONTEXT_COLUMNS = ("last_approved", "change_percent", "evidence_count")
+
+
+def sortable_by_context(values):
+    """`values` that can be sorted and filtered by what the queue shows beside each row, as
+    aliases (computed only where an ORDER BY or WHERE uses them): the last approved value before
+    the row's year and its year, the change against it in %, the evidence count. Only a queue
+    sorted or filtered by one of them needs this; `attach_context` reads what is shown."""
+    if "change_percent" in values.query.annotations:
+        return values
     approved_before = IndicatorValue.objects.filter(
         indicator_id=OuterRef("indicator_id"), state=workflow.APPROVED, year__lt=OuterRef("year")).order_by("-year")
     value_type = ContentType.objects.get_for_model(IndicatorValue)
@@ -73,13 +86,12 @@ def with_context(values):
             default=ExpressionWrapper((F("number") - F("last_approved_number")) * Value(Decimal(100))
                                       / Abs(F("last_approved_number")), output_field=decimal),
             output_field=decimal))
-        .select_related("indicator__plan__region", "indicator__parent")
     )
 
 
 def filter_flag(values, flag):
     if flag == "large_change":
-        return values.filter(Q(change_percent__gt=LARGE_CHANGE_PERCENT) | Q(change_percent__lt=-LARGE_CHANGE_PERCENT))
+        return sortable_by_context(values).filter(Q(change_percent__gt=LARGE_CHANGE_PERCENT) | Q(change_percent__lt=-LARGE_CHANGE_PERCENT))
     if flag == "binding":
         return values.filter(binding_q("indicator__"))
     if flag == "late":
@@ -116,11 +128,12 @@ class ReviewContext:
         return "—" if self.change_percent is None else f"{self.change_percent:+.1f}%"
 
 
-def _target_for(value):
+def _target_for(value, targets_of):
+    """The target `value` is judged against; `targets_of(indicator)`: its targets in year order."""
     indicator = value.indicator
     source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
     milestone = milestone_for(indicator.plan, value.year)
-    targets = list(source.targets.all())
+    targets = targets_of(source)
     return next((t for t in targets if t.year == milestone), next((t for t in targets if t.year >= value.year), None))
 
 
@@ -132,16 +145,19 @@ def change_percent(number, previous):
     return (number - previous) * Decimal(100) / abs(previous)
 
 
-def context_for(value, last_approved=None, evidence_count=0, approved_version=None, evidence_since=None):
-    """`value` with its indicator (and plan, parent, targets); `last_approved` the (year, number,
-    raw) of the last approved value of its indicator before its year; `approved_version` its own
-    last approved historical record (a dict of the `DIFF_FIELDS`)."""
+def context_for(value, last_approved=None, evidence_count=0, approved_version=None, evidence_since=None,
+                targets_of=None, assignments_of=None):
+    """`value` with its indicator (and plan, parent); `last_approved` the (year, number, raw) of the
+    last approved value of its indicator before its year; `approved_version` its own last
+    approved historical record (a dict of the `DIFF_FIELDS`). `targets_of(indicator)` and
+    `assignments_of(target)` give what was read for the page (by default the prefetched ones)."""
     indicator = value.indicator
-    target = _target_for(value)
+    target = _target_for(value, targets_of or (lambda source: list(source.targets.all())))
+    assignments = assignments_of(target) if assignments_of and target is not None else None
     last_year, last_number, last_raw = last_approved or (None, None, "")
     change = change_percent(value.number, last_number)
     context = ReviewContext(
-        target=target_text(target, indicator), target_year=target.year if target else None,
+        target=target_text(target, indicator, assignments), target_year=target.year if target else None,
         baseline=f"{indicator.baseline_raw}（{indicator.baseline_year}）" if indicator.baseline_raw and indicator.baseline_year
         else (indicator.baseline_raw or "—"),
         last_approved=last_raw or "", last_approved_year=last_year,
@@ -178,15 +194,20 @@ def _last_approved_before(values):
 
 def attach_context(values):
     """Set `.review` on each value of a page (from `with_context`): five queries whatever the page
-    size and whatever its rows hold (last approved values, targets, assigned numbers, approved
-    versions, evidence)."""
+    size and whatever its rows hold (last approved values, targets, assigned numbers,
+    approved versions, evidence)."""
     values = list(values)
     if not values:
         return values
     last_approved = _last_approved_before(values)
-    rows = {id(v.indicator): v.indicator for v in values}
-    rows.update({id(v.indicator.parent): v.indicator.parent for v in values if v.indicator.parent_id})
-    prefetch_related_objects(list(rows.values()), targets_prefetch("targets", "assignments"))
+    # Targets and their assigned numbers as two plain queries: a prefetch builds a related
+    # manager per indicator and per target, which cost the page more than the queries did.
+    indicator_ids = {v.indicator_id for v in values} | {v.indicator.parent_id for v in values if v.indicator.parent_id}
+    targets, assignments = {}, {}
+    for target in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).order_by("year", "pk"):
+        targets.setdefault(target.indicator_id, []).append(target)
+    for assignment in AssignedTarget.objects.filter(target__indicator_id__in=indicator_ids).order_by("pk"):
+        assignments.setdefault(assignment.target_id, []).append(assignment)
     ids = [v.pk for v in values]
     approved_versions = {}
     # The fields compared, as plain rows: a page's approved versions need no model instances.
@@ -204,13 +225,19 @@ def attach_context(values):
             added.setdefault(object_id, []).append(name)
     for value in values:
         value.review = context_for(value, last_approved.get(value.pk), counts.get(value.pk, 0),
-                                   approved_versions.get(value.pk), added.get(value.pk))
+                                   approved_versions.get(value.pk), added.get(value.pk),
+                                   targets_of=lambda source: targets.get(source.pk, []),
+                                   assignments_of=lambda target: assignments.get(target.pk, []))
     return values
 
 
-def queue_values(user):
-    """The values `user` may review, annotated for the queue (not yet filtered by state)."""
-    return with_context(IndicatorValue.objects.reviewable_by(user))
+def queue_values(user, sort=""):
+    """The values `user` may review, for the queue (not yet filtered by state); `sort`: the
+    queue's sort parameter, when it sorts by a column that needs `sortable_by_context`."""
+    values = with_context(IndicatorValue.objects.reviewable_by(user))
+    if any(column in sort for column in CONTEXT_COLUMNS):
+        values = sortable_by_context(values)
+    return values
 
 
 def next_in_queue(user, value):

@@ -50,8 +50,10 @@ class ReviewQueueFilter(django_filters.FilterSet):
             data = data.copy()
             data["state"] = workflow.SUBMITTED
         super().__init__(data, *args, **kwargs)
-        regions = Region.objects.visible_to(user).filter(plans__isnull=False).distinct()
-        self.filters["region"].queryset = regions
-        self.filters["plan"].queryset = Plan.objects.visible_to(user).order_by("region__code", "base_year")
-        self.filters["bureau"].queryset = Bureau.objects.filter(region__in=regions)
-        cached_choices(self, ("region", "plan", "bureau"), scope_key(user))
+
+        def querysets():
+            regions = Region.objects.visible_to(user).filter(plans__isnull=False).distinct()
+            return {"region": regions, "plan": Plan.objects.visible_to(user).order_by("region__code", "base_year"),
+                    "bureau": Bureau.objects.filter(region__in=regions)}
+
+        cached_choices(self, querysets, scope_key(user))

@@ -37,7 +37,7 @@ from indicators.web.tables import ReviewQueueTable
 
 @role_required("reviewer", "admin")
 def review_queue(request):
-    values = review_selectors.queue_values(request.user)
+    values = review_selectors.queue_values(request.user, sort=request.GET.get(ReviewQueueTable._meta.order_by_field, ""))
     queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
     table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
     plan_years_html, submitted = _plan_years(request.user)

@@ -34,6 +34,7 @@ class ReviewQueueTable(RowsInPython, tables.Table):
 
     class Meta:
         model = IndicatorValue
+        order_by_field = "sort"  # the view reads it too: sorting by context columns needs their aliases
         fields = ("select", "region", "indicator", "year", "value", "target", "baseline", "last_approved",
                   "change_percent", "explanation", "evidence_count", "state", "since_approval", "submitted_at")
         order_by = ("submitted_at",)
