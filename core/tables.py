@@ -1,4 +1,4 @@
-"""django-tables2 tables whose body rows are rendered in Python.
+"""django-tables2 tables rendered in Python.
 
 django-tables2 renders each cell through its row machinery: per cell it inspects the render
 method's signature (`call_with_appropriate`), recomputes the column's attributes and goes
@@ -9,9 +9,10 @@ writes the table's HTML itself (`table_html`): what to call for each column is w
 per table, then each row is one string join.
 
 The HTML is the same as django-tables2's own template gives, up to whitespace
-(`tests/test_fast_rendering.py` compares the two), so a table can switch either way. Supported: plain and `render_<name>` cells (any of the arguments
-django-tables2 passes), `linkify`, `empty_values`/`default`, `get_FOO_display` of choice fields,
-static `td` attributes and the even/odd row class. A column with computed (callable) `td`
+(`tests/test_fast_rendering.py` compares the two), so a table can switch either way.
+Supported: plain and `render_<name>` cells (any of the arguments django-tables2 passes),
+`linkify`, `empty_values`/`default`, `get_FOO_display` of choice fields, static `td`
+attributes and the even/odd row class. A column with computed (callable) `td`
 attributes or a table with `row_attrs` is rendered by django-tables2's own path.
 
 `configure` is RequestConfig with the page sizes a reader may choose (25, 50, 100) and, where the
@@ -88,8 +89,11 @@ class _Cell:
             return lambda value, record, row: render(value=value)
         if sorted(names) == ["record", "value"]:
             return lambda value, record, row: render(record=record, value=value)
-        return lambda value, record, row: render(**{name: {"value": value, "record": record, "bound_row": row, **fixed}[name]
-                                                      for name in names})
+        def call(value, record, row):
+            given = {"value": value, "record": record, "bound_row": row, **fixed}
+            return render(**{name: given[name] for name in names})
+
+        return call
 
     def _resolve(self, record):
         """accessor.resolve(record, quiet=True), by plain attribute lookups where they reach a

@@ -108,6 +108,20 @@ def test_filter_selects_say_what_their_empty_choice_means(client, forest, city_r
         assert label in html
 
 
+def test_a_sub_row_sharing_its_parents_target_shows_its_own_assigned_number_in_the_queue(client, jiang, city_reviewer):
+    cod = jiang.indicators.get(key="15")  # 化学需氧量排放总量减少, 15.1–15.4 share its 完成市下达指标 cell
+    first, second = [row for row in jiang.indicators.filter(parent=cod, shares_parent_target=True).order_by("order")][:2]
+    target = cod.targets.get()
+    AssignedTarget.objects.create(target=target, value=12, year=target.year, document="运环发〔2022〕9号", recorded_by=city_reviewer)
+    AssignedTarget.objects.create(target=target, indicator=first, value=3.5, year=target.year, document="运环发〔2022〕9号",
+                                  recorded_by=city_reviewer)
+    own, shared = value(first, 2023, "1.2"), value(second, 2023, "0.8")
+    client.force_login(city_reviewer)
+    queue = rows(client)
+    assert queue[own.pk].review.target == "完成市下达指标（下达 3.5，运环发〔2022〕9号）"
+    assert queue[shared.pk].review.target == "完成市下达指标（下达 12，运环发〔2022〕9号）"  # the shared cell's number
+
+
 def test_the_queue_sorts_by_change(client, jiang, city_reviewer):
     numbers = [i for i in jiang.indicators.filter(value_type="number")[:3]]
     for indicator, (before, now) in zip(numbers, (("10", "11"), ("10", "15"), ("10", "9"))):

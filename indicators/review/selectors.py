@@ -8,10 +8,11 @@ count, the late mark, and — once a value was approved before — what changed 
 Query count is constant — in the number of rows and in what they hold. The queue query carries
 the last approved value, the change and the evidence count only where it is sorted or filtered
 by them, as aliases (`sortable_by_context`): selected on every page, their eight subqueries took
-longer to compile than the page took to run. `attach_context` then reads, for a whole page, the approved values of its
-indicators (one query: the last one before each row's year, and the change against it), the
-targets of its rows and their parent rows with their assigned numbers (two), the approved
-versions (one) and the evidence (one: files added since approval, and the count).
+longer to compile than the page took to run. `attach_context` then reads, for a whole page, the
+approved values of its indicators (one query: the last one before each row's year, and the
+change against it), the targets of its rows and their parent rows with their assigned numbers
+(one), the approved versions (one) and the evidence (one: files added since approval, and the
+count).
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -91,7 +92,8 @@ def sortable_by_context(values):
 
 def filter_flag(values, flag):
     if flag == "large_change":
-        return sortable_by_context(values).filter(Q(change_percent__gt=LARGE_CHANGE_PERCENT) | Q(change_percent__lt=-LARGE_CHANGE_PERCENT))
+        return sortable_by_context(values).filter(
+            Q(change_percent__gt=LARGE_CHANGE_PERCENT) | Q(change_percent__lt=-LARGE_CHANGE_PERCENT))
     if flag == "binding":
         return values.filter(binding_q("indicator__"))
     if flag == "late":
@@ -139,7 +141,7 @@ def _target_for(value, targets_of):
 
 def change_percent(number, previous):
     """The change of `number` against `previous` in % of |previous| (None when either is missing
-    or `previous` is 0) — what `with_context` sorts and filters by, in Python."""
+    or `previous` is 0) — what `sortable_by_context` sorts and filters by, in Python."""
     if number is None or previous is None or previous == 0:
         return None
     return (number - previous) * Decimal(100) / abs(previous)
@@ -192,6 +194,26 @@ def _last_approved_before(values):
     return found
 
 
+def _targets_of_page(indicator_ids):
+    """({indicator id: its targets in year order}, {target id: its assigned numbers}) in one query
+    (targets LEFT JOIN their assignments). A prefetch builds a related manager per indicator and
+    per target, which cost the page more than its queries did."""
+    target_fields = [f.attname for f in IndicatorTarget._meta.concrete_fields]
+    assignment_fields = [f.attname for f in AssignedTarget._meta.concrete_fields]
+    width = len(target_fields)
+    rows = (IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).order_by("year", "pk", "assignments__pk")
+            .values_list(*target_fields, *(f"assignments__{name}" for name in assignment_fields)))
+    targets, assignments, seen = {}, {}, {}
+    for row in rows:
+        target_pk = row[0]
+        if target_pk not in seen:
+            seen[target_pk] = target = IndicatorTarget.from_db("default", target_fields, row[:width])
+            targets.setdefault(target.indicator_id, []).append(target)
+        if row[width] is not None:  # the assignment's id: NULL for a target without one
+            assignments.setdefault(target_pk, []).append(AssignedTarget.from_db("default", assignment_fields, row[width:]))
+    return targets, assignments
+
+
 def attach_context(values):
     """Set `.review` on each value of a page (from `with_context`): five queries whatever the page
     size and whatever its rows hold (last approved values, targets, assigned numbers,
@@ -200,14 +222,8 @@ def attach_context(values):
     if not values:
         return values
     last_approved = _last_approved_before(values)
-    # Targets and their assigned numbers as two plain queries: a prefetch builds a related
-    # manager per indicator and per target, which cost the page more than the queries did.
-    indicator_ids = {v.indicator_id for v in values} | {v.indicator.parent_id for v in values if v.indicator.parent_id}
-    targets, assignments = {}, {}
-    for target in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).order_by("year", "pk"):
-        targets.setdefault(target.indicator_id, []).append(target)
-    for assignment in AssignedTarget.objects.filter(target__indicator_id__in=indicator_ids).order_by("pk"):
-        assignments.setdefault(assignment.target_id, []).append(assignment)
+    targets, assignments = _targets_of_page(
+        {v.indicator_id for v in values} | {v.indicator.parent_id for v in values if v.indicator.parent_id})
     ids = [v.pk for v in values]
     approved_versions = {}
     # The fields compared, as plain rows: a page's approved versions need no model instances.

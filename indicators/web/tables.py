@@ -49,11 +49,20 @@ class ReviewQueueTable(RowsInPython, tables.Table):
     def _value_link(self):
         return reverser("value_detail", int)  # = IndicatorValue.get_absolute_url, one reverse() a page
 
+    @cached_property
+    def _marks(self):
+        """The fixed bits of HTML the rows repeat, translated once a page."""
+        return {
+            "binding": format_html(' <span class="tag binding">{}</span>', _("约束性")),
+            "late": format_html(' <span class="tag">{}</span>', _("逾期")),
+            "synthetic": format_html(' <span class="tag synthetic">{}</span>', _("示例数据")),
+            "never_approved": format_html('<span class="muted">{}</span>', _("此前未审核通过")),
+            "unchanged": format_html('<span class="muted">{}</span>', _("无修改")),
+        }
+
     def render_indicator(self, record, value):
-        url = self._value_link(record.pk)
-        if record.review.binding:
-            return format_html('<a href="{}">{} <span class="tag binding">{}</span></a>', url, value, _("约束性"))
-        return format_html('<a href="{}">{}</a>', url, value)
+        binding = self._marks["binding"] if record.review.binding else ""
+        return format_html('<a href="{}">{}{}</a>', self._value_link(record.pk), value, binding)
 
     def render_value(self, record):
         unit = record.indicator.unit
@@ -85,12 +94,9 @@ class ReviewQueueTable(RowsInPython, tables.Table):
         return value or "—"
 
     def render_state(self, record):
-        tags = format_html('<span class="state {}">{}</span>', record.state, record.state_label)
-        if record.late:
-            tags = format_html('{} <span class="tag">{}</span>', tags, _("逾期"))
-        if record.synthetic:
-            tags = format_html('{} <span class="tag synthetic">{}</span>', tags, _("示例数据"))
-        return tags
+        marks = self._marks
+        return format_html('<span class="state {}">{}</span>{}{}', record.state, record.state_label,
+                           marks["late"] if record.late else "", marks["synthetic"] if record.synthetic else "")
 
     def render_submitted_at(self, value):
         return localtime(value).strftime("%Y-%m-%d %H:%M")  # = dateformat "Y-m-d H:i", without its parser
@@ -98,8 +104,8 @@ class ReviewQueueTable(RowsInPython, tables.Table):
     def render_since_approval(self, record):
         context = record.review
         if not context.approved_before:
-            return format_html('<span class="muted">{}</span>', _("此前未审核通过"))
+            return self._marks["never_approved"]
         if not context.changes:
-            return format_html('<span class="muted">{}</span>', _("无修改"))
+            return self._marks["unchanged"]
         return format_html_join(mark_safe("<br>"), "{}：{} → {}",
                                 ((c.label, c.old or "—", c.new or "—") for c in context.changes))
