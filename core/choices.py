@@ -58,7 +58,9 @@ def cached_choices(filterset, querysets, scope):
         return scoped
 
     def read():
-        lists = {name: list(iter(fields[name].choices)) for name in scope_fields()}  # iter: no COUNT for a length hint
+        # iter: no COUNT for a length hint. str: the labels in this language (the cache is per
+        # language) — a lazy label (全部…) costs a new proxy class each time it is unpickled.
+        lists = {name: [(value, str(label)) for value, label in iter(fields[name].choices)] for name in scope_fields()}
         return {name: (choices, options_html(choices)) for name, choices in lists.items()}
 
     options = generations.cached(("filter-choices", type(filterset).__name__, *scope), read)

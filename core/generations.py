@@ -18,7 +18,7 @@ import hashlib
 from contextvars import ContextVar
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -39,7 +39,15 @@ def current():
     memo = _request_memo.get()
     if memo:
         return memo[0]
-    number = DataGeneration.objects.filter(pk=NAME).values_list("number", flat=True).first() or 0
+    # One fixed statement on every page that shows a cached summary or filter list: written out
+    # rather than compiled by the ORM each time (the compiling cost more than the read).
+    meta = DataGeneration._meta
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name(meta.get_field('number').column)} "
+                       f"FROM {connection.ops.quote_name(meta.db_table)} "
+                       f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s", [NAME])
+        row = cursor.fetchone()
+    number = row[0] if row else 0
     if memo is not None:
         memo.append(number)
     return number

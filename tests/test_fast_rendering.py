@@ -231,3 +231,28 @@ def test_project_rows_with_their_page_details_read_at_once_equal_rows_reading_th
     theirs = _tbody(render_to_string(own.template_name, {"table": own}, request))
     assert ours == theirs
     assert "、" in ours and "—" in ours  # projects in several counties, and some without quantities
+
+
+@pytest.mark.summary_cache
+def test_cached_option_lists_hold_plain_text_in_the_readers_language(real_plans):
+    from django.core.cache import caches
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    from core import generations
+
+    caches[generations.NAME].clear()
+    for language, empty in (("zh-hans", "全部"), ("en", "全部")):
+        with translation.override(language):
+            filterset = _Regions()
+            cached_choices(filterset, lambda: {"region": Region.objects.filter(level=Region.Level.COUNTY)}, ("text",))
+            options = list(iter(filterset.form.fields["region"].choices))
+        assert options[0] == ("", empty) and not any(isinstance(label, Promise) for _value, label in options)
+    with translation.override("en"):
+        reviewer = user_with_role(Role.REVIEWER, region=Region.objects.get(code="140800"), username="yc-en")
+        from indicators.web.filters import ReviewQueueFilter
+        from indicators.models import IndicatorValue
+        for _ in range(2):  # read, then from the cache
+            queue = ReviewQueueFilter(None, queryset=IndicatorValue.objects.none(), user=reviewer)
+            labels = [label for _value, label in iter(queue.form.fields["region"].choices)]
+            assert labels[0] == "All regions" and all(type(label) is str for label in labels)

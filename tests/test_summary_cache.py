@@ -171,3 +171,25 @@ def test_a_request_reads_the_generation_once_and_again_after_its_own_raise(djang
         generations.current()
         generations.current()
     assert len(queries.captured_queries) == 2
+
+
+def test_the_unfiltered_review_queues_filter_form_is_kept_per_scope_and_language(client, real_plans):
+    jiang = real_plans["140826-2021-2025"]
+    county = user_with_role(Role.REVIEWER, region=jiang.region, username="jiang-review")
+    city = user_with_role(Role.REVIEWER, region=jiang.region.parent, username="city-review")
+    _forget_setup_raises()
+    pages = {}
+    for user in (county, city, county):
+        client.force_login(user)
+        for language in ("zh-hans", "en"):
+            with CaptureQueriesContext(connection) as queries:
+                html = client.get(reverse("review_queue"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            options_read = any('FROM "indicators_bureau"' in q["sql"] for q in queries.captured_queries)
+            pages.setdefault((user.username, language), []).append((html, options_read))
+    first, again = pages[("jiang-review", "zh-hans")]
+    assert first[1] and not again[1]  # read once, then kept
+    assert first[0].count("<option") == again[0].count("<option")
+    assert "盐湖区" not in first[0] and "盐湖区" in pages[("city-review", "zh-hans")][0][0]  # each scope its own
+    assert "全部区划" in first[0] and "All regions" in pages[("jiang-review", "en")][0][0]
+    filtered = client.get(reverse("review_queue"), {"flag": "binding"}).content.decode()
+    assert 'value="binding" selected' in filtered  # a filtered queue renders its own form

@@ -37,16 +37,27 @@ from indicators.web.tables import ReviewQueueTable
 
 @role_required("reviewer", "admin")
 def review_queue(request):
-    values = review_selectors.queue_values(request.user, sort=request.GET.get(ReviewQueueTable._meta.order_by_field, ""))
-    queue = ReviewQueueFilter(request.GET or None, queryset=values, user=request.user)
-    table = ReviewQueueTable(queue.qs if queue.is_bound else values.filter(state=workflow.SUBMITTED))
-    plan_years_html, submitted = _plan_years(request.user)
+    user = request.user
+    values = review_selectors.queue_values(user, sort=request.GET.get(ReviewQueueTable._meta.order_by_field, ""))
+    if request.GET:
+        queue = ReviewQueueFilter(request.GET, queryset=values, user=user)
+        table = ReviewQueueTable(queue.qs)
+        filters_html = _filters_html(queue)
+    else:  # the queue as a reviewer opens it: its filter form is the same until the data change
+        table = ReviewQueueTable(values.filter(state=workflow.SUBMITTED))
+        filters_html = generations.cached(("review_queue_filters", *scope_key(user)), lambda: _filters_html(
+            ReviewQueueFilter(None, queryset=values, user=user)))
+    plan_years_html, submitted = _plan_years(user)
     # Unfiltered, the queue is every submitted value in scope: the plan-years' counts add up to it.
     unfiltered = not any(name in ReviewQueueFilter.base_filters for name in request.GET)
     configure_table(request, table, count=submitted if unfiltered else None)
     review_selectors.attach_context(row.record for row in table.page.object_list)
     return render(request, "indicators/review_queue.html",
-                  {"filter": queue, "table": table, "plan_years_html": plan_years_html})
+                  {"filters_html": filters_html, "table": table, "plan_years_html": plan_years_html})
+
+
+def _filters_html(queue):
+    return render_to_string("indicators/includes/review_filters.html", {"filter": queue})
 
 
 def _plan_years(user):
