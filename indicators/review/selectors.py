@@ -130,13 +130,13 @@ class ReviewContext:
         return "—" if self.change_percent is None else f"{self.change_percent:+.1f}%"
 
 
-def _target_for(value, targets_of):
-    """The target `value` is judged against; `targets_of(indicator)`: its targets in year order."""
+def _target_for(value, targets):
+    """The target `value` is judged against; `targets`: {indicator id: its targets in year order}."""
     indicator = value.indicator
     source = indicator.parent if indicator.shares_parent_target and indicator.parent_id else indicator
     milestone = milestone_for(indicator.plan, value.year)
-    targets = targets_of(source)
-    return next((t for t in targets if t.year == milestone), next((t for t in targets if t.year >= value.year), None))
+    own = targets.get(source.pk, [])
+    return next((t for t in own if t.year == milestone), next((t for t in own if t.year >= value.year), None))
 
 
 def change_percent(number, previous):
@@ -147,19 +147,19 @@ def change_percent(number, previous):
     return (number - previous) * Decimal(100) / abs(previous)
 
 
-def context_for(value, last_approved=None, evidence_count=0, approved_version=None, evidence_since=None,
-                targets_of=None, assignments_of=None):
+def context_for(value, targets, assignments, last_approved=None, evidence_count=0, approved_version=None,
+                evidence_since=None):
     """`value` with its indicator (and plan, parent); `last_approved` the (year, number, raw) of the
     last approved value of its indicator before its year; `approved_version` its own last
-    approved historical record (a dict of the `DIFF_FIELDS`). `targets_of(indicator)` and
-    `assignments_of(target)` give what was read for the page (by default the prefetched ones)."""
+    approved historical record (a dict of the `DIFF_FIELDS`). `targets` ({indicator id: its
+    targets in year order}) and `assignments` ({target id: its assigned numbers}) were read for
+    the page (`_targets_of_page`)."""
     indicator = value.indicator
-    target = _target_for(value, targets_of or (lambda source: list(source.targets.all())))
-    assignments = assignments_of(target) if assignments_of and target is not None else None
+    target = _target_for(value, targets)
     last_year, last_number, last_raw = last_approved or (None, None, "")
     change = change_percent(value.number, last_number)
     context = ReviewContext(
-        target=target_text(target, indicator, assignments), target_year=target.year if target else None,
+        target=target_text(target, indicator, assignments.get(target.pk, []) if target else None), target_year=target.year if target else None,
         baseline=f"{indicator.baseline_raw}（{indicator.baseline_year}）" if indicator.baseline_raw and indicator.baseline_year
         else (indicator.baseline_raw or "—"),
         last_approved=last_raw or "", last_approved_year=last_year,
@@ -240,10 +240,8 @@ def attach_context(values):
         if approved is not None and uploaded_at > approved["history_date"]:
             added.setdefault(object_id, []).append(name)
     for value in values:
-        value.review = context_for(value, last_approved.get(value.pk), counts.get(value.pk, 0),
-                                   approved_versions.get(value.pk), added.get(value.pk),
-                                   targets_of=lambda source: targets.get(source.pk, []),
-                                   assignments_of=lambda target: assignments.get(target.pk, []))
+        value.review = context_for(value, targets, assignments, last_approved.get(value.pk), counts.get(value.pk, 0),
+                                   approved_versions.get(value.pk), added.get(value.pk))
     return values
 
 
